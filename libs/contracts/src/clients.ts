@@ -1,0 +1,88 @@
+import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
+import type { HealthCheckResponse, ServiceName } from './health';
+import type { ModelsListRequest, ModelsListResponse, ModelRecord, RegistryChangedEvent } from './registry';
+import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
+import {
+  SUBJECTS,
+  type ChunkOf,
+  type EventOf,
+  type EventSubject,
+  type RequestOf,
+  type RequestSubject,
+  type ResponseOf,
+  type StreamSubject,
+} from './subjects';
+
+/** A `Bus` narrowed to the subject map: every send and handler is typed by its subject. */
+export class TypedBus {
+  constructor(readonly raw: Bus) {}
+
+  request<S extends RequestSubject>(subject: S, payload: RequestOf<S>, options?: CallOptions): Promise<ResponseOf<S>> {
+    return this.raw.request<ResponseOf<S>>(subject, payload, options);
+  }
+
+  stream<S extends StreamSubject>(subject: S, payload: RequestOf<S>, options?: CallOptions): AsyncIterable<ChunkOf<S>> {
+    return this.raw.stream<ChunkOf<S>>(subject, payload, options);
+  }
+
+  publish<S extends EventSubject>(subject: S, payload: EventOf<S>): void {
+    this.raw.publish(subject, payload);
+  }
+
+  subscribe<S extends EventSubject>(
+    subject: S,
+    handler: (payload: EventOf<S>) => void | Promise<void>,
+    options?: SubscribeOptions,
+  ): Subscription {
+    return this.raw.subscribe(subject, (payload) => handler(payload as EventOf<S>), options);
+  }
+}
+
+/** Health probes of the other services. */
+export class HealthClient {
+  private readonly bus: TypedBus;
+  constructor(bus: Bus) {
+    this.bus = new TypedBus(bus);
+  }
+
+  check(service: ServiceName, timeoutMs: number): Promise<HealthCheckResponse> {
+    return this.bus.request(SUBJECTS.health[service], { sentAt: Date.now() }, { timeoutMs });
+  }
+}
+
+/** The router core: where a request should go. */
+export class RouterClient {
+  private readonly bus: TypedBus;
+  constructor(bus: Bus, private readonly timeoutMs = 2_000) {
+    this.bus = new TypedBus(bus);
+  }
+
+  plan(request: PlanRequest, options?: CallOptions): Promise<PlanResponse> {
+    return this.bus.request(SUBJECTS.router.plan, request, { timeoutMs: this.timeoutMs, ...options });
+  }
+
+  reportAttempt(event: AttemptReportedEvent): void {
+    this.bus.publish(SUBJECTS.gateway.attemptReported, event);
+  }
+}
+
+/** The model registry. */
+export class RegistryClient {
+  private readonly bus: TypedBus;
+  constructor(bus: Bus, private readonly timeoutMs = 2_000) {
+    this.bus = new TypedBus(bus);
+  }
+
+  listModels(request: ModelsListRequest = {}): Promise<ModelsListResponse> {
+    return this.bus.request(SUBJECTS.registry.listModels, request, { timeoutMs: this.timeoutMs });
+  }
+
+  getModel(name: string): Promise<ModelRecord> {
+    return this.bus.request(SUBJECTS.registry.getModel, { name }, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Every replica of the caller sees every change (no queue group). */
+  onChanged(handler: (event: RegistryChangedEvent) => void | Promise<void>): Subscription {
+    return this.bus.subscribe(SUBJECTS.registry.changed, handler);
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus, ServiceName } from '@iir/contracts';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { z, ZodRawShape } from 'zod';
+import { createBus } from '../bus/create-bus';
+import { commonConfigShape, loadConfig } from '../config/config';
+import { JsonLogger } from '../logging/json-logger';
+import { ensureDefaultMetrics } from '../metrics/metrics';
+import { BusTransport } from '../nest/bus-transport';
+import { PlatformModule } from '../nest/platform.module';
+import { ServiceInfo } from '../nest/tokens';
+
+type CommonShape = typeof commonConfigShape;
+
+/** What an app declares about itself; `startService` does the rest. */
+export interface ServiceDefinition<S extends ZodRawShape> {
+  name: ServiceName;
+  /** The app's own settings (on top of the common ones). */
+  configShape: S;
+  /** Reads the HTTP port and host out of the parsed config. */
+  http: (config: z.infer<z.ZodObject<S & CommonShape>>) => { port: number; host: string; bodyLimit?: number };
+  /** The app's root module, given its context. */
+  module: (context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => DynamicModule;
+  /** Serve the standard `/health` (default true). */
+  healthEndpoint?: boolean;
+}
+
+export interface ServiceContext<C> {
+  config: C;
+  bus: Bus;
+  logger: JsonLogger;
+  info: ServiceInfo;
+}
+
+export interface RunningService {
+  name: ServiceName;
+  app: INestApplication;
+  bus: Bus;
+  logger: JsonLogger;
+  /** The HTTP port actually bound (useful with port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Validates config, connects the bus, builds the Nest app on Fastify with the bus transport, and
+ * listens. Throws `ConfigError` for a bad setting and a `BusError` when NATS was asked for but is
+ * unreachable.
+ */
+export async function startService<S extends ZodRawShape>(
+  definition: ServiceDefinition<S>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningService> {
+  const shape = { ...commonConfigShape, ...definition.configShape } as S & CommonShape;
+  const config = loadConfig(shape, env) as z.infer<z.ZodObject<S & CommonShape>>;
+  const common = config as unknown as z.infer<z.ZodObject<CommonShape>>;
+  const logger = new JsonLogger(definition.name, common.LOG_LEVEL);
+  const info = new ServiceInfo(definition.name, common.SERVICE_VERSION, randomUUID().slice(0, 8));
+  const bus = await createBus(
+    {
+      natsUrl: common.NATS_URL,
+      subjectPrefix: common.NATS_SUBJECT_PREFIX,
+      connectTimeoutMs: common.NATS_CONNECT_TIMEOUT_MS,
+      name: `iir-${definition.name}`,
+    },
+    (error) => logger.write('error', 'bus handler failed', { err: error }),
+  );
+  ensureDefaultMetrics();
+  const { port, host, bodyLimit } = definition.http(config);
+  const root = definition.module({ config, bus, logger, info });
+  const platform = PlatformModule.forRoot({
+    info,
+    bus,
+    config,
+    logger,
+    healthEndpoint: definition.healthEndpoint ?? true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    { module: class ServiceRootModule {}, imports: [platform, root] } as DynamicModule,
+    new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
+    { logger, abortOnError: false },
+  );
+  const transport = new BusTransport(bus, definition.name);
+  app.connectMicroservice({ strategy: transport });
+  try {
+    await app.startAllMicroservices();
+    await app.listen(port, host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    if (bus.kind === 'nats') await bus.drain().catch(() => undefined);
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  logger.write('info', `${definition.name} listening`, {
+    port: boundPort,
+    bus: bus.kind,
+    version: info.version,
+    instanceId: info.instanceId,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    name: definition.name,
+    app,
+    bus,
+    logger,
+    port: boundPort,
+    close: () =>
+      (closing ??= (async () => {
+        // Stop taking bus work first, let in-flight HTTP finish, then drain the NATS connection
+        // (the in-process bus is shared by the embedded services; each only drops its own handlers).
+        await app.close();
+        if (bus.kind === 'nats') await bus.drain();
+        logger.write('info', `${definition.name} stopped`);
+      })()),
+  };
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Bundles each app (and the all-in-one launcher) into dist/apps/<name>/main.js with esbuild.
+// esbuild cannot emit decorator metadata, which Nest's dependency injection needs, so TypeScript
+// goes through SWC first (same .swcrc as the tests). npm packages stay external.
+import { build } from 'esbuild';
+import { transformFile } from '@swc/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const swcrc = JSON.parse(readFileSync(path.join(root, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+const swcOptions = { ...swcrc, swcrc: false, sourceMaps: 'inline', module: { type: 'es6' } };
+
+const entries = {
+  gateway: 'apps/gateway/src/main.ts',
+  router: 'apps/router/src/main.ts',
+  registry: 'apps/registry/src/main.ts',
+  auth: 'apps/auth/src/main.ts',
+  classifier: 'apps/classifier/src/main.ts',
+  agent: 'apps/agent/src/main.ts',
+  'all-in-one': 'tools/all-in-one/main.ts',
+};
+
+const swcPlugin = {
+  name: 'swc-decorators',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const out = await transformFile(args.path, { ...swcOptions, filename: args.path });
+      return { contents: out.code, loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(entries);
+for (const name of names) {
+  if (!entries[name]) {
+    console.error(`unknown app "${name}"; one of: ${Object.keys(entries).join(', ')}`);
+    process.exit(2);
+  }
+}
+const started = Date.now();
+await Promise.all(
+  names.map((name) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: [entries[name]],
+      outfile: `dist/apps/${name}/main.js`,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      packages: 'external',
+      sourcemap: 'linked',
+      tsconfig: 'tsconfig.base.json',
+      keepNames: true,
+      logLevel: 'warning',
+      plugins: [swcPlugin],
+    }),
+  ),
+);
+if (!process.env.IIR_BUILD_QUIET) console.error(`built ${names.join(', ')} in ${Date.now() - started} ms`);
