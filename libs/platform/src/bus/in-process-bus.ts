@@ -46,10 +46,12 @@ export class InProcessBus implements Bus {
     const data = wireCopy(payload);
     const ctx: HandlerContext = { subject, signal: new AbortController().signal };
     return new Promise<Res>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new BusError('bus_timeout', `no reply on ${subject} within ${timeout} ms`)),
-        timeout,
-      );
+      let forget = (): void => undefined;
+      const timer = setTimeout(() => {
+        // Nobody waits for this reply any more; drain() need not either.
+        forget();
+        reject(new BusError('bus_timeout', `no reply on ${subject} within ${timeout} ms`));
+      }, timeout);
       const work = Promise.resolve()
         .then(() => (entry.handler as RequestHandler)(data, ctx))
         .then(
@@ -62,7 +64,7 @@ export class InProcessBus implements Bus {
             reject(BusError.from(wireCopy(BusError.from(error).toJSON())));
           },
         );
-      this.track(work);
+      forget = this.track(work);
     });
   }
 
@@ -70,9 +72,11 @@ export class InProcessBus implements Bus {
     const timeout = options.timeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let forget = (): void => undefined;
     const stop = (): void => {
       clearTimeout(timer);
       abort.abort();
+      forget();
       options.signal?.removeEventListener('abort', onAbort);
     };
     const queue = new AsyncQueue<Chunk>(stop);
@@ -120,7 +124,7 @@ export class InProcessBus implements Bus {
         options.signal?.removeEventListener('abort', onAbort);
       }
     })();
-    this.track(work);
+    forget = this.track(work);
     return queue;
   }
 
@@ -185,8 +189,11 @@ export class InProcessBus implements Bus {
     return list[next] as Entry;
   }
 
-  private track(work: Promise<unknown>): void {
+  /** Remembers work for drain(); returns a function that forgets it (its caller gave up). */
+  private track(work: Promise<unknown>): () => void {
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    const forget = (): void => void this.inFlight.delete(work);
+    void work.finally(forget);
+    return forget;
   }
 }
