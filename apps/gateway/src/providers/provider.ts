@@ -1,0 +1,80 @@
+import type {
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+  ErrorCode,
+  Protocol,
+  Target,
+} from '@iir/contracts';
+
+/**
+ * A provider described as data: where it lives, how it authenticates, which wire protocol it speaks.
+ * Adding a provider touches one folder under `providers/`.
+ */
+export interface ProviderDescriptor {
+  /** The `<provider>` part of model names, e.g. `openai`, `anthropic`, `vllm`. */
+  id: string;
+  protocol: Protocol;
+  /** Base URL when the registry row gives none (`…/v1` for OpenAI-compatible ones). */
+  defaultBaseUrl: string;
+  /** Environment variable holding the API key, e.g. `EXTERNAL_OPENAI_KEY`. */
+  apiKeyVariable?: string;
+  /** Headers that carry the key (and any fixed headers the provider wants). */
+  headers(apiKey: string | undefined): Record<string, string>;
+}
+
+export interface UpstreamTimeouts {
+  /** TCP/TLS connect. */
+  connectMs: number;
+  /** Until the response headers (and, for streams, nothing later). */
+  firstByteMs: number;
+  /** The whole call, body included. */
+  totalMs: number;
+}
+
+/** One call to one target. `body.model` is already the upstream's model id. */
+export interface UpstreamCall {
+  target: Target;
+  provider: ProviderDescriptor;
+  body: ChatCompletionRequest;
+  apiKey: string | undefined;
+  signal: AbortSignal;
+  timeouts: UpstreamTimeouts;
+}
+
+/**
+ * A failed upstream call. `retryable` failures (connect errors, 429, 5xx, timeouts before the first
+ * byte) may be retried or sent to the next target; others (a 400 from the provider) go back to
+ * the client as they are.
+ */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  constructor(
+    readonly code: Extract<ErrorCode, 'upstream_error' | 'upstream_unavailable' | 'upstream_timeout' | 'rate_limit_exceeded' | 'invalid_request_error'>,
+    message: string,
+    readonly options: {
+      /** HTTP status the upstream answered, if it answered. */
+      status?: number;
+      retryable: boolean;
+      retryAfterMs?: number;
+      /** The provider's own error message/type, when it sent one (surfaced to the client). */
+      upstreamType?: string;
+      param?: string | null;
+    },
+  ) {
+    super(message);
+  }
+}
+
+/** Result of a streamed call: resolves once the upstream accepted (status 2xx, headers in). */
+export interface UpstreamStream {
+  /** OpenAI-shaped chunks; throws `UpstreamError` if the upstream fails mid-stream. */
+  chunks: AsyncIterable<ChatCompletionChunk>;
+}
+
+/** Speaks one wire protocol; translates to and from OpenAI's chat completion shapes. */
+export interface ProtocolAdapter {
+  readonly protocol: Protocol;
+  complete(call: UpstreamCall): Promise<ChatCompletionResponse>;
+  stream(call: UpstreamCall): Promise<UpstreamStream>;
+}
