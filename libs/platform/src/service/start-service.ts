@@ -25,6 +25,8 @@ export interface ServiceDefinition<S extends ZodRawShape> {
   module: (context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => DynamicModule;
   /** Serve the standard `/health` (default true). */
   healthEndpoint?: boolean;
+  /** Last touches on the app before it listens (global filters, Fastify hooks). */
+  configure?: (app: NestFastifyApplication, context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => void;
 }
 
 export interface ServiceContext<C> {
@@ -82,6 +84,7 @@ export async function startService<S extends ZodRawShape>(
     new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
     { logger, abortOnError: false },
   );
+  definition.configure?.(app, { config, bus, logger, info });
   const transport = new BusTransport(bus, definition.name);
   app.connectMicroservice({ strategy: transport });
   try {

@@ -1,0 +1,19 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StaticKeysGuard } from '../auth/static-keys.guard';
+import { ChatService } from './chat.service';
+import { validateChatRequest } from './chat-request.validator';
+import { chatFormat } from './response-format';
+
+/** `POST /v1/chat/completions`, OpenAI-compatible (JSON and SSE). */
+@Controller('v1')
+@UseGuards(StaticKeysGuard)
+export class ChatController {
+  constructor(private readonly chat: ChatService) {}
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  async completions(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.chat.handle(validateChatRequest(body), request, reply, chatFormat);
+  }
+}

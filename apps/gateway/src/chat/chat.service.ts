@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatCompletionRequest, PlanResponse, RouterClient, Target } from '@iir/contracts';
+import { JsonLogger } from '@iir/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors/api-error';
+import { PlanExecutor } from '../execution/plan-executor.service';
+import { SseWriter } from '../execution/sse';
+import { UpstreamError } from '../providers/provider';
+import { ROUTER_CLIENT } from '../gateway.tokens';
+import type { ResponseFormat } from './response-format';
+
+/**
+ * One chat request from plan to answer: ask the router where it goes, run the plan, send JSON or
+ * an SSE stream. The client going away aborts the upstream call at once.
+ */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(ROUTER_CLIENT) private readonly router: RouterClient,
+    private readonly executor: PlanExecutor,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
+    const requestId = requestIdOf(request);
+    void reply.header('x-request-id', requestId);
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const plan = await this.router.plan({
+      requestId,
+      model: body.model,
+      ...(body.models ? { models: body.models } : {}),
+      stream: body.stream === true,
+    });
+    if (body.stream === true) {
+      await this.stream(body, plan, abort.signal, reply, format, requestId);
+    } else {
+      const done = await this.executor.run(plan, body, abort.signal, (adapter, call) => adapter.complete(call));
+      void reply.headers(routeHeaders(plan, done.target, done.attempts));
+      await reply.send(format.json(done.value));
+    }
+  }
+
+  private async stream(
+    body: ChatCompletionRequest,
+    plan: PlanResponse,
+    signal: AbortSignal,
+    reply: FastifyReply,
+    format: ResponseFormat,
+    requestId: string,
+  ): Promise<void> {
+    const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call));
+    // From here on the status is sent: failures become an error event, never a silent truncation.
+    reply.hijack();
+    const sse = new SseWriter(reply.raw);
+    sse.open(200, { 'x-request-id': requestId, ...routeHeaders(plan, done.target, done.attempts) });
+    const includeUsage = body.stream_options?.include_usage === true;
+    try {
+      for await (const chunk of done.value.chunks) {
+        if (sse.closed) break;
+        if (chunk.usage && !includeUsage) {
+          // The adapter asked the upstream for usage (to meter it); the client did not.
+          if (chunk.choices.length === 0) continue;
+          delete chunk.usage;
+        }
+        const event = format.chunk(chunk);
+        if (event !== undefined) sse.data(event);
+      }
+      sse.done();
+    } catch (error) {
+      if (signal.aborted) return;
+      const apiError =
+        error instanceof UpstreamError
+          ? new ApiError(error.code, error.message)
+          : error instanceof ApiError
+            ? error
+            : new ApiError('upstream_error', 'The upstream failed while streaming.');
+      this.logger.write('warn', 'stream failed after it started', { requestId, target: done.target.model, err: error });
+      sse.fail(apiError.toBody());
+    }
+  }
+}
+
+function requestIdOf(request: FastifyRequest): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** The routing receipt: where the request ran and why. Header values stay ASCII. */
+export function routeHeaders(plan: PlanResponse, target: Target, attempts: number): Record<string, string> {
+  return {
+    'x-iir-model': plan.model,
+    'x-iir-target': target.model,
+    'x-iir-provider': target.provider,
+    'x-iir-attempts': String(attempts),
+    'x-iir-policy': plan.policy,
+    'x-iir-route-reason': plan.reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 256),
+  };
+}

@@ -1,0 +1,14 @@
+/** Knobs of plan execution, from the gateway's config. */
+export interface ExecutionSettings {
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  totalTimeoutMs: number;
+  /** Extra tries of one target on a retryable failure before moving to the next. */
+  retriesPerTarget: number;
+  /** Base of the jittered exponential backoff between tries. */
+  retryBackoffMs: number;
+  /** A Retry-After longer than this sends the request to the next target instead of waiting. */
+  maxRetryWaitMs: number;
+}
+
+export const EXECUTION_SETTINGS = Symbol('EXECUTION_SETTINGS');

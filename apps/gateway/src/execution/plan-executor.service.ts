@@ -1,0 +1,111 @@
+import type { ChatCompletionRequest, PlanResponse, Target } from '@iir/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '../errors/api-error';
+import { ProviderCatalog } from '../providers/provider-catalog';
+import { UpstreamError, type ProtocolAdapter, type UpstreamCall } from '../providers/provider';
+import { EXECUTION_SETTINGS, type ExecutionSettings } from './execution-settings';
+
+/** What a successful execution tells the caller besides the value. */
+export interface Executed<T> {
+  value: T;
+  target: Target;
+  attempts: number;
+}
+
+/**
+ * Runs a plan against the upstreams: tries each target in order, retrying a retryable failure
+ * (connect error, timeout, 429, 5xx — all before the upstream's first byte) with jittered
+ * exponential backoff, then falls back to the next target. A non-retryable answer (the provider
+ * says the request is bad) goes straight back to the client.
+ */
+@Injectable()
+export class PlanExecutor {
+  constructor(
+    private readonly providers: ProviderCatalog,
+    @Inject(EXECUTION_SETTINGS) private readonly settings: ExecutionSettings,
+  ) {}
+
+  async run<T>(
+    plan: PlanResponse,
+    body: ChatCompletionRequest,
+    signal: AbortSignal,
+    invoke: (adapter: ProtocolAdapter, call: UpstreamCall) => Promise<T>,
+  ): Promise<Executed<T>> {
+    let attempts = 0;
+    let last: UpstreamError | undefined;
+    for (const target of plan.targets) {
+      const provider = this.providers.descriptor(target);
+      const adapter = this.providers.adapter(target.protocol);
+      const call: UpstreamCall = {
+        target,
+        provider,
+        body: upstreamBody(body, target),
+        apiKey: this.providers.apiKey(provider),
+        signal,
+        timeouts: {
+          connectMs: this.settings.connectTimeoutMs,
+          firstByteMs: this.settings.firstByteTimeoutMs,
+          totalMs: this.settings.totalTimeoutMs,
+        },
+      };
+      for (let tryNo = 0; tryNo <= this.settings.retriesPerTarget; tryNo++) {
+        if (signal.aborted) throw new ApiError('invalid_request_error', 'The client closed the request.', { status: 499 });
+        attempts++;
+        try {
+          return { value: await invoke(adapter, call), target, attempts };
+        } catch (error) {
+          if (!(error instanceof UpstreamError)) throw error;
+          last = error;
+          if (!error.options.retryable) throw this.toApiError(error, attempts, target);
+          const wait = this.backoff(tryNo, error.options.retryAfterMs);
+          if (wait === undefined || tryNo === this.settings.retriesPerTarget) break;
+          await sleep(wait, signal);
+        }
+      }
+    }
+    throw last
+      ? this.toApiError(last, attempts, plan.targets[plan.targets.length - 1])
+      : new ApiError('no_target_available', `No target is available for '${plan.model}'.`);
+  }
+
+  /** Jittered exponential backoff; `undefined` when the upstream asks us to wait too long. */
+  private backoff(tryNo: number, retryAfterMs: number | undefined): number | undefined {
+    if (retryAfterMs !== undefined) return retryAfterMs > this.settings.maxRetryWaitMs ? undefined : retryAfterMs;
+    const base = this.settings.retryBackoffMs * 2 ** tryNo;
+    return Math.round(base / 2 + Math.random() * base);
+  }
+
+  private toApiError(error: UpstreamError, attempts: number, target: Target | undefined): ApiError {
+    const where = target ? ` (${target.model} at ${target.baseUrl || target.provider})` : '';
+    const headers = { 'x-iir-attempts': String(attempts), ...(target ? { 'x-iir-target': target.model } : {}) };
+    const retryAfterSeconds =
+      error.options.retryAfterMs !== undefined ? Math.max(1, Math.ceil(error.options.retryAfterMs / 1000)) : undefined;
+    if (error.code === 'invalid_request_error') {
+      return new ApiError('invalid_request_error', error.message, {
+        status: error.options.status && error.options.status < 500 ? error.options.status : 400,
+        param: error.options.param ?? null,
+        headers,
+      });
+    }
+    return new ApiError(error.code, `${error.message}${where}`, { headers, retryAfterSeconds });
+  }
+}
+
+/** The body as the upstream wants it: its own model id, no IIR/OpenRouter routing fields. */
+function upstreamBody(body: ChatCompletionRequest, target: Target): ChatCompletionRequest {
+  const out: ChatCompletionRequest = { ...body, model: target.upstreamModel };
+  if (target.provider !== 'openrouter') delete out.models;
+  return out;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
