@@ -98,7 +98,7 @@ export interface ChatCompletionChunkChoice {
     role?: 'assistant';
     content?: string | null;
     refusal?: string | null;
-    tool_calls?: Array<Partial<ToolCall> & { index: number; function?: { name?: string; arguments?: string } }>;
+    tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }>;
     [k: string]: unknown;
   };
   finish_reason: FinishReason | null;

@@ -35,7 +35,6 @@ export class PlanExecutor {
     let last: UpstreamError | undefined;
     for (const target of plan.targets) {
       const provider = this.providers.descriptor(target);
-      const adapter = this.providers.adapter(target.protocol);
       const call: UpstreamCall = {
         target,
         provider,
@@ -52,7 +51,7 @@ export class PlanExecutor {
         if (signal.aborted) throw new ApiError('invalid_request_error', 'The client closed the request.', { status: 499 });
         attempts++;
         try {
-          return { value: await invoke(adapter, call), target, attempts };
+          return { value: await invoke(this.providers.adapter(target.protocol), call), target, attempts };
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error;
           last = error;

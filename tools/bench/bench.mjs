@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// npm run bench: upstream DIRECT vs THROUGH IIR (every service its own process, over real NATS),
+// closed-loop at several concurrencies, JSON and streaming, interleaved in one run.
+// Prints RPS, p50/p99/max latency, time to first byte, latency IIR adds over direct, and CPU-ms per
+// request summed over the IIR processes. The load generator and the fake upstream are pinned to
+// core 0 (taskset) so they do not compete with what is measured for the same core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const here = path.join(root, 'tools/bench');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32,128').split(',').map(Number);
+const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',');
+const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+const hasTaskset = await new Promise((r) => spawn('taskset', ['-V']).on('error', () => r(false)).on('exit', (c) => r(c === 0)));
+const pinned = (cmd, args) => (hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
+const children = [];
+
+function start(cmd, args, env = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  child.output = () => out;
+  return child;
+}
+
+function waitForLine(child, test, what, timeoutMs = 20_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}:\n${child.output()}`)), timeoutMs);
+    const check = () => {
+      for (const line of child.output().split('\n')) {
+        try {
+          const j = JSON.parse(line);
+          if (test(j)) {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            return resolve(j);
+          }
+        } catch {}
+      }
+    };
+    child.stdout.on('data', check);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${child.output()}`)));
+    check();
+  });
+}
+
+function cpuMs(pids) {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * (1000 / tick);
+  }
+  return total;
+}
+
+async function loadgen(url, concurrency, stream, extra = []) {
+  const [cmd, args] = pinned(process.execPath, [
+    path.join(here, 'loadgen.mjs'), '--url', url, '--concurrency', String(concurrency), '--seconds', String(SECONDS),
+    ...(stream ? ['--stream'] : []), ...extra,
+  ]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((r) => child.on('exit', r));
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+async function main() {
+  const work = mkdtempSync(path.join(tmpdir(), 'iir-bench-'));
+  const [fcmd, fargs] = pinned(process.execPath, [path.join(here, 'fake-upstream.mjs')]);
+  const upstream = start(fcmd, fargs);
+  const { port: upstreamPort } = await waitForLine(upstream, (j) => j.port, 'fake upstream');
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
+  const seed = path.join(work, 'models.yaml');
+  writeFileSync(seed, benchSeed(upstreamUrl));
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const common = {
+    NATS_URL,
+    NATS_SUBJECT_PREFIX: prefix,
+    IIR_DATA_DIR: work,
+    REGISTRY_SEED_FILE: seed,
+    LOG_LEVEL: 'warn',
+    HTTP_HOST: '127.0.0.1',
+  };
+  const services = {};
+  for (const [name, portVar] of [['registry', 'REGISTRY_PORT'], ['router', 'ROUTER_PORT'], ['auth', 'AUTH_PORT'], ['classifier', 'CLASSIFIER_PORT'], ['gateway', 'GATEWAY_PORT']]) {
+    services[name] = start(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', [portVar]: '0' });
+  }
+  const listening = {};
+  for (const [name, child] of Object.entries(services)) {
+    listening[name] = await waitForLine(child, (j) => j.msg === `${name} listening`, name);
+  }
+  const gateway = `http://127.0.0.1:${listening.gateway.port}`;
+  // Wait until the router has the catalogue and a request goes through.
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'bench/fast', messages: [{ role: 'user', content: 'hi' }] }),
+    }).catch(() => undefined);
+    if (res?.status === 200) break;
+    if (i > 200) throw new Error(`gateway never answered 200 (last ${res?.status} ${await res?.text()})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pids = Object.values(services).map((c) => c.pid);
+  const rows = [];
+  for (const mode of MODES) {
+    for (const c of CONCURRENCY) {
+      const stream = mode === 'stream';
+      const direct = await loadgen(`${upstreamUrl}/chat/completions`, c, stream, ['--model', 'fast']);
+      const cpu0 = cpuMs(pids);
+      const viaIir = await loadgen(`${gateway}/v1/chat/completions`, c, stream);
+      const cpu1 = cpuMs(pids);
+      rows.push({ mode, concurrency: c, direct, iir: viaIir, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count + 0) });
+      process.stderr.write(`.`);
+    }
+  }
+  process.stderr.write('\n');
+  print(rows);
+  mkdirSync(path.join(root, 'dist/bench'), { recursive: true });
+  writeFileSync(path.join(root, 'dist/bench/results.json'), JSON.stringify(rows, null, 2));
+}
+
+function benchSeed(baseUrl) {
+  return [
+    'models:',
+    '  - name: bench/fast',
+    '    provider: bench',
+    '    kind: vllm',
+    '    protocol: openai',
+    `    base_url: ${baseUrl}`,
+    '    upstream_model: fast',
+    '    context_window: 8192',
+    '',
+  ].join('\n');
+}
+
+function print(rows) {
+  const f = (n, d = 2) => n.toFixed(d);
+  const head = '| mode | conc | direct RPS | IIR RPS | direct p50 | IIR p50 | added p50 | direct p99 | IIR p99 | added p99 | IIR max | direct TTFB p50 | IIR TTFB p50 | added TTFB | IIR CPU-ms/req | errors |';
+  console.log(head);
+  console.log(head.replace(/[^|]+/g, '---'));
+  for (const r of rows) {
+    const { direct: d, iir: i } = r;
+    console.log(
+      `| ${r.mode} | ${r.concurrency} | ${f(d.rps, 0)} | ${f(i.rps, 0)} | ${f(d.p50)} | ${f(i.p50)} | +${f(i.p50 - d.p50)} | ${f(d.p99)} | ${f(i.p99)} | +${f(i.p99 - d.p99)} | ${f(i.max)} | ${f(d.ttfbP50)} | ${f(i.ttfbP50)} | +${f(i.ttfbP50 - d.ttfbP50)} | ${f(r.cpuMsPerRequest, 3)} | ${i.errors} |`,
+    );
+  }
+  console.log('\nLatencies in ms. CPU-ms/req: user+system CPU of all IIR processes (gateway, router, registry, auth, classifier) during the IIR run, divided by requests.');
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Closed-loop load generator: N workers, each sends a request as soon as its previous one is done.
+// Prints one JSON line: count, errors, rps, latency percentiles and time to first byte.
+// Usage: node loadgen.mjs --url URL --concurrency N --seconds S [--requests R] [--stream] [--key K] [--model M]
+import { Pool } from 'undici';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => {
+    if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
+    return acc;
+  }, []),
+);
+const url = new URL(args.url);
+const concurrency = Number(args.concurrency ?? 1);
+const seconds = Number(args.seconds ?? 5);
+const maxRequests = Number(args.requests ?? Infinity);
+const stream = args.stream === 'true';
+const warmup = Number(args.warmup ?? 50);
+const body = JSON.stringify({
+  model: args.model ?? 'bench/fast',
+  messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  temperature: 0.7,
+  ...(stream ? { stream: true } : {}),
+});
+const headers = { 'content-type': 'application/json', ...(args.key ? { authorization: `Bearer ${args.key}` } : {}) };
+const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+
+async function one() {
+  const t0 = performance.now();
+  const res = await pool.request({ path: url.pathname, method: 'POST', headers, body });
+  let ttfb = 0;
+  let first = true;
+  for await (const chunk of res.body) {
+    if (first) {
+      ttfb = performance.now() - t0;
+      first = false;
+    }
+    void chunk;
+  }
+  const total = performance.now() - t0;
+  return { ok: res.statusCode === 200, total, ttfb: first ? total : ttfb };
+}
+
+for (let i = 0; i < warmup; i++) await one();
+
+const latencies = [];
+const ttfbs = [];
+let errors = 0;
+let sent = 0;
+const started = performance.now();
+const deadline = started + seconds * 1000;
+async function worker() {
+  while (performance.now() < deadline && sent < maxRequests) {
+    sent++;
+    try {
+      const r = await one();
+      if (!r.ok) errors++;
+      latencies.push(r.total);
+      ttfbs.push(r.ttfb);
+    } catch {
+      errors++;
+    }
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, worker));
+const elapsed = (performance.now() - started) / 1000;
+await pool.close();
+
+const pct = (xs, p) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+process.stdout.write(
+  JSON.stringify({
+    count: latencies.length,
+    errors,
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    max: Math.max(0, ...latencies),
+    ttfbP50: pct(ttfbs, 50),
+    ttfbP99: pct(ttfbs, 99),
+  }) + '\n',
+);
