@@ -63,6 +63,10 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
 function fromHttpException(exception: HttpException): ApiError {
   const status = exception.getStatus();
   if (status === 404) return new ApiError('not_found', 'Unknown request URL. Please check the URL and method.');
+  // Nest wraps Fastify's body-parser errors into plain HttpExceptions, keeping only the message.
+  if (status === 400 && /JSON/.test(exception.message)) {
+    return new ApiError('invalid_json', `We could not parse the JSON body of your request. (${exception.message})`);
+  }
   if (status === 413) return new ApiError('body_too_large', 'The request body is larger than this gateway accepts.');
   if (status === 401) return new ApiError('invalid_api_key', exception.message);
   if (status === 403) return new ApiError('permission_denied', exception.message);

@@ -1,5 +1,6 @@
 import type { ModelList, ModelObject } from '@iir/contracts';
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { StaticKeysGuard } from '../auth/static-keys.guard';
 import { ModelsCatalog } from './models-catalog.service';
 
@@ -14,8 +15,9 @@ export class ModelsController {
     return this.catalog.list();
   }
 
-  @Get('*id')
-  get(@Param('id') id: string | string[]): Promise<ModelObject> {
-    return this.catalog.get(Array.isArray(id) ? id.join('/') : id);
+  @Get('*')
+  get(@Req() request: FastifyRequest): Promise<ModelObject> {
+    const id = (request.params as Record<string, string>)['*'] ?? '';
+    return this.catalog.get(decodeURIComponent(id));
   }
 }

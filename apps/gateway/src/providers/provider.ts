@@ -19,6 +19,18 @@ export interface ProviderDescriptor {
   defaultBaseUrl: string;
   /** Environment variable holding the API key, e.g. `EXTERNAL_OPENAI_KEY`. */
   apiKeyVariable?: string;
+  /** A call without a key fails at once, without a round trip, when this is true (hosted APIs). */
+  apiKeyRequired?: boolean;
+  /**
+   * A setting that overrides `defaultBaseUrl` (e.g. `VLLM_BASE_URL`), plus what to append to it
+   * (`/v1` for `LLMD_ENDPOINT`). Resolved by the provider catalog from the settings it is given.
+   */
+  baseUrlSetting?: { variable: string; suffix?: string };
+  /**
+   * OpenAI-compatible only: whether the upstream accepts `stream_options` (default true). When it
+   * does, streamed calls always ask for `include_usage` so the gateway can meter them.
+   */
+  acceptsStreamOptions?: boolean;
   /** Headers that carry the key (and any fixed headers the provider wants). */
   headers(apiKey: string | undefined): Record<string, string>;
 }
@@ -66,9 +78,18 @@ export class UpstreamError extends Error {
   }
 }
 
-/** Result of a streamed call: resolves once the upstream accepted (status 2xx, headers in). */
+/**
+ * Result of a streamed call: resolves once the upstream accepted (status 2xx, headers in) and sent
+ * its first event, so a failure before any output (an SSE error event, a dropped connection) still
+ * rejects `stream()` and can be retried or sent to the next target.
+ */
 export interface UpstreamStream {
-  /** OpenAI-shaped chunks; throws `UpstreamError` if the upstream fails mid-stream. */
+  /**
+   * OpenAI-shaped chunks; throws `UpstreamError` if the upstream fails mid-stream. Adapters ask
+   * upstreams for usage, so the last chunk may be a usage-only chunk (`choices: []`) even when the
+   * client did not ask for one: the caller forwards it only if `stream_options.include_usage`.
+   * Stopping the iteration early (`break`) closes the upstream request.
+   */
   chunks: AsyncIterable<ChatCompletionChunk>;
 }
 

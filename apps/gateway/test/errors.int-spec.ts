@@ -1,0 +1,119 @@
+import { FakeOpenAIServer, OpenAISpec } from '@iir/testing';
+import OpenAI from 'openai';
+import { GatewayHarness, target } from './gateway-harness';
+
+describe('gateway errors are OpenAI-shaped, with the right status', () => {
+  const spec = OpenAISpec.load();
+  const h = new GatewayHarness();
+  const upstream = new FakeOpenAIServer();
+
+  beforeAll(async () => {
+    await upstream.start();
+    await h.start({ MAX_BODY_BYTES: '65536', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', GATEWAY_API_KEYS: 'sk-good-1,sk-good-2' });
+    h.routes.set('fake/echo', [target('fake/echo', upstream.baseUrl)]);
+    h.routes.set('fake/dead', [target('fake/dead', 'http://127.0.0.1:1/v1')]);
+  });
+  afterAll(async () => {
+    await h.stop();
+    await upstream.close();
+  });
+
+  const post = (body: string, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${h.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1', ...headers },
+      body,
+    });
+
+  async function expectError(res: Response, status: number, code: string): Promise<{ error: { message: string; param: string | null } }> {
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { message: string; code: string; param: string | null } };
+    expect(spec.errors('ErrorResponse', body)).toEqual([]);
+    expect(body.error.code).toBe(code);
+    return body;
+  }
+
+  it('400 invalid_json for a malformed body', async () => {
+    await expectError(await post('{"model": "fake/echo", "messages": ['), 400, 'invalid_json');
+  });
+
+  it('400 naming the parameter for a missing messages array or a wrong type', async () => {
+    const a = await expectError(await post(JSON.stringify({ model: 'fake/echo' })), 400, 'invalid_request_error');
+    expect(a.error.param).toBe('messages');
+    const b = await expectError(
+      await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'x' }], temperature: 'hot' })),
+      400,
+      'invalid_request_error',
+    );
+    expect(b.error.param).toBe('temperature');
+    const c = await expectError(await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'wizard', content: 'x' }] })), 400, 'invalid_request_error');
+    expect(c.error.param).toBe('messages[0].role');
+  });
+
+  it('413 for a body over the configured limit', async () => {
+    const huge = JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'x'.repeat(100_000) }] });
+    await expectError(await post(huge), 413, 'body_too_large');
+  });
+
+  it('401 without a key or with a wrong key; the openai SDK raises AuthenticationError', async () => {
+    await expectError(await post(JSON.stringify({ model: 'fake/echo', messages: [] }), { authorization: '' }), 401, 'invalid_api_key');
+    const bad = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'sk-wrong', maxRetries: 0 });
+    await expect(bad.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
+    const good = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'sk-good-2', maxRetries: 0 });
+    await expect(good.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'x' }] })).resolves.toBeTruthy();
+  });
+
+  it('404 model_not_found listing the closest names', async () => {
+    const body = await expectError(
+      await post(JSON.stringify({ model: 'fake/ecko', messages: [{ role: 'user', content: 'x' }] })),
+      404,
+      'model_not_found',
+    );
+    expect(body.error.message).toContain('fake/echo');
+    expect(body.error.param).toBe('model');
+  });
+
+  it('503 naming the upstream when it cannot be reached; 504 when it does not answer in time', async () => {
+    const dead = await expectError(await post(JSON.stringify({ model: 'fake/dead', messages: [{ role: 'user', content: 'x' }] })), 503, 'upstream_unavailable');
+    expect(dead.error.message).toContain('127.0.0.1:1');
+    upstream.hang = true;
+    try {
+      await expectError(await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'x' }] })), 504, 'upstream_timeout');
+    } finally {
+      upstream.hang = false;
+    }
+  });
+
+  it('passes a provider’s 400 back as a 400 with its message', async () => {
+    upstream.failNext(1, 400, { body: { error: { message: 'max_tokens is too large', type: 'invalid_request_error', param: 'max_tokens', code: null } } });
+    const body = await expectError(await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'x' }] })), 400, 'invalid_request_error');
+    expect(body.error.message).toBe('max_tokens is too large');
+    expect(body.error.param).toBe('max_tokens');
+  });
+
+  it('404 in OpenAI’s shape for an unknown route', async () => {
+    await expectError(await fetch(`${h.baseUrl}/v1/nope`), 404, 'not_found');
+  });
+
+  it('serves the legacy completions API and /infer on the same path', async () => {
+    const legacy = await post(JSON.stringify({ model: 'fake/echo', prompt: 'complete me' }).replace('', ''), {});
+    void legacy;
+    const res = await fetch(`${h.baseUrl}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1' },
+      body: JSON.stringify({ model: 'fake/echo', prompt: 'complete me', max_tokens: 5 }),
+    });
+    expect(res.status).toBe(200);
+    const completion = (await res.json()) as Record<string, unknown>;
+    expect(spec.errors('CreateCompletionResponse', completion)).toEqual([]);
+    expect(completion).toMatchObject({ object: 'text_completion', choices: [{ text: 'You said: complete me' }] });
+    const infer = await fetch(`${h.baseUrl}/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1' },
+      body: JSON.stringify({ model: 'fake/echo', input: { prompt: 'infer me' } }),
+    });
+    expect(await infer.json()).toMatchObject({ output: 'You said: infer me', usage: { total_tokens: expect.any(Number) } });
+  });
+});

@@ -1,0 +1,40 @@
+import { JsonLogger } from '@iir/platform';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { describeDatabase, openDataSource, type DatabaseSettings } from './data-source';
+import { DatabaseHealth } from './database.health';
+
+/** The registry's database: opened (and migrated) before anything that needs it, closed last. */
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  static forRoot(settings: DatabaseSettings): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers: [
+        {
+          provide: DataSource,
+          inject: [JsonLogger],
+          useFactory: async (logger: JsonLogger) => {
+            const dataSource = await openDataSource(settings);
+            logger.write('info', 'database ready', { database: describeDatabase(settings) });
+            return dataSource;
+          },
+        },
+        DatabaseHealth,
+      ],
+      exports: [DataSource],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.dataSource.isInitialized) return;
+    await this.dataSource.destroy();
+    this.logger.write('info', 'database closed');
+  }
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { env } from '@iir/platform';
+import type { z } from 'zod';
+import type { DatabaseSettings } from './database/data-source';
+import type { SeedOptions } from './seed/seeder';
+
+const httpUrl = () => env.url(['http:', 'https:']);
+
+/**
+ * Variables that `config/models.yaml` may name in `requires` and `${VAR}`. The registry never calls
+ * an upstream: keys only decide whether a provider's models are offered.
+ */
+export const providerConfigShape = {
+  EXTERNAL_OPENAI_KEY: env.optionalString(),
+  EXTERNAL_OPENAI_BASE_URL: httpUrl(),
+  EXTERNAL_ANTHROPIC_KEY: env.optionalString(),
+  EXTERNAL_ANTHROPIC_BASE_URL: httpUrl(),
+  EXTERNAL_OPENROUTER_KEY: env.optionalString(),
+  EXTERNAL_OPENROUTER_BASE_URL: httpUrl(),
+  EXTERNAL_DEEPSEEK_KEY: env.optionalString(),
+  EXTERNAL_DEEPSEEK_BASE_URL: httpUrl(),
+  EXTERNAL_GEMINI_KEY: env.optionalString(),
+  EXTERNAL_GEMINI_BASE_URL: httpUrl(),
+  VLLM_BASE_URL: httpUrl(),
+  VLLM_MODEL: env.optionalString(),
+  LLMD_ENDPOINT: httpUrl(),
+  LLMD_MODEL: env.optionalString(),
+  OLLAMA_BASE_URL: httpUrl(),
+  OLLAMA_MODEL: env.optionalString(),
+};
+
+export const registryConfigShape = {
+  REGISTRY_PORT: env.port(8002),
+  HTTP_HOST: env.string('0.0.0.0'),
+  /** Where the SQLite file lives (created if missing). */
+  IIR_DATA_DIR: env.string('./var'),
+  /** Postgres instead of SQLite, e.g. postgres://user:pass@host:5432/iir. */
+  DATABASE_URL: env.url(['postgres:', 'postgresql:']),
+  /** The model catalogue seeded at boot; unset means `config/models.yaml` if it exists. */
+  REGISTRY_SEED_FILE: env.optionalString(),
+  ...providerConfigShape,
+};
+
+export type RegistryConfig = z.infer<z.ZodObject<typeof registryConfigShape>>;
+
+const DEFAULT_SEED_FILE = 'config/models.yaml';
+
+export function databaseSettings(config: RegistryConfig): DatabaseSettings {
+  if (config.DATABASE_URL) return { type: 'postgres', url: config.DATABASE_URL };
+  return { type: 'sqlite', file: path.resolve(config.IIR_DATA_DIR, 'registry.sqlite') };
+}
+
+export function seedOptions(config: RegistryConfig): SeedOptions {
+  const environment: Record<string, string | undefined> = {};
+  for (const variable of Object.keys(providerConfigShape) as Array<keyof typeof providerConfigShape>) {
+    environment[variable] = config[variable];
+  }
+  return {
+    file: path.resolve(config.REGISTRY_SEED_FILE ?? DEFAULT_SEED_FILE),
+    // A missing default file is normal (a container without config/); a missing named one is not.
+    optional: config.REGISTRY_SEED_FILE === undefined,
+    environment,
+  };
+}
