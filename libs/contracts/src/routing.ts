@@ -33,6 +33,12 @@ export interface PlanResponse {
   policy: string;
   /** A short human-readable reason for the choice. */
   reason: string;
+  /**
+   * How long the gateway may reuse this plan for the same request shape (model + models list)
+   * without asking again; 0 or absent = ask every time (load-dependent policies). Cached plans are
+   * dropped on every `registry.models.changed`.
+   */
+  cacheTtlMs?: number;
 }
 
 /** Outcome of one attempt, reported by the gateway for the router's health view. */

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatCompletionRequest, PlanResponse, RouterClient, Target } from '@iir/contracts';
+import type { ChatCompletionRequest, PlanResponse, RegistryClient, RouterClient, Subscription, Target } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error';
 import { PlanExecutor } from '../execution/plan-executor.service';
 import { SseWriter } from '../execution/sse';
 import { UpstreamError } from '../providers/provider';
-import { ROUTER_CLIENT } from '../gateway.tokens';
+import { REGISTRY_CLIENT, ROUTER_CLIENT } from '../gateway.tokens';
+import { PlanCache } from './plan-cache';
 import type { ResponseFormat } from './response-format';
 
 /**
@@ -15,12 +16,25 @@ import type { ResponseFormat } from './response-format';
  * an SSE stream. The client going away aborts the upstream call at once.
  */
 @Injectable()
-export class ChatService {
+export class ChatService implements OnModuleInit, OnApplicationShutdown {
+  private readonly plans = new PlanCache();
+  private subscription: Subscription | undefined;
+
   constructor(
     @Inject(ROUTER_CLIENT) private readonly router: RouterClient,
+    @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
     private readonly executor: PlanExecutor,
     private readonly logger: JsonLogger,
   ) {}
+
+  onModuleInit(): void {
+    // Every gateway replica drops its cached plans when the catalogue changes.
+    this.subscription = this.registry.onChanged(() => this.plans.clear());
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+  }
 
   async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
     const requestId = requestIdOf(request);
@@ -29,12 +43,7 @@ export class ChatService {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const plan = await this.router.plan({
-      requestId,
-      model: body.model,
-      ...(body.models ? { models: body.models } : {}),
-      stream: body.stream === true,
-    });
+    const plan = await this.plan(body, requestId);
     if (body.stream === true) {
       await this.stream(body, plan, abort.signal, reply, format, requestId);
     } else {
@@ -42,6 +51,21 @@ export class ChatService {
       void reply.headers(routeHeaders(plan, done.target, done.attempts));
       await reply.send(format.json(done.value));
     }
+  }
+
+  /** The router's plan, or a cached one the router said may be reused. */
+  private async plan(body: ChatCompletionRequest, requestId: string): Promise<PlanResponse> {
+    const key = this.plans.key(body);
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const plan = await this.router.plan({
+      requestId,
+      model: body.model,
+      ...(body.models ? { models: body.models } : {}),
+      stream: body.stream === true,
+    });
+    this.plans.set(key, plan);
+    return plan;
   }
 
   private async stream(

@@ -31,6 +31,8 @@ export interface ServiceDefinition<S extends ZodRawShape> {
 
 export interface ServiceContext<C> {
   config: C;
+  /** The environment the config was read from, for config files that reference variables. */
+  env: Readonly<Record<string, string | undefined>>;
   bus: Bus;
   logger: JsonLogger;
   info: ServiceInfo;
@@ -71,7 +73,7 @@ export async function startService<S extends ZodRawShape>(
   );
   ensureDefaultMetrics();
   const { port, host, bodyLimit } = definition.http(config);
-  const root = definition.module({ config, bus, logger, info });
+  const root = definition.module({ config, env, bus, logger, info });
   const platform = PlatformModule.forRoot({
     info,
     bus,
@@ -84,7 +86,7 @@ export async function startService<S extends ZodRawShape>(
     new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
     { logger, abortOnError: false },
   );
-  definition.configure?.(app, { config, bus, logger, info });
+  definition.configure?.(app, { config, env, bus, logger, info });
   const transport = new BusTransport(bus, definition.name);
   app.connectMicroservice({ strategy: transport });
   try {

@@ -1,0 +1,35 @@
+import type { PlanRequest, PlanResponse } from '@iir/contracts';
+
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Plans the router marked reusable (`cacheTtlMs`), kept per request shape so a steady stream of
+ * requests for one model costs no bus hop. Cleared whenever the registry changes.
+ */
+export class PlanCache {
+  private readonly entries = new Map<string, { plan: PlanResponse; expires: number }>();
+
+  key(request: Pick<PlanRequest, 'model' | 'models'>): string {
+    return request.models?.length ? `${request.model}\u0000${request.models.join('\u0000')}` : request.model;
+  }
+
+  get(key: string, now = Date.now()): PlanResponse | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expires <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.plan;
+  }
+
+  set(key: string, plan: PlanResponse, now = Date.now()): void {
+    if (!plan.cacheTtlMs || plan.cacheTtlMs <= 0) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, { plan, expires: now + plan.cacheTtlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
