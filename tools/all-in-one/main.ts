@@ -6,7 +6,8 @@
  * that composes them. Each service keeps its own port, config and Nest application.
  */
 import 'reflect-metadata';
-import { exitWith, loadConfig, env, startService, stopOnSignals, type RunningService } from '@iir/platform';
+import { commonConfigShape, env, exitWith, GracefulShutdown, loadConfig, startService, type RunningService, type ServiceDefinition } from '@iir/platform';
+import type { ZodRawShape } from 'zod';
 import { agentService } from '../../apps/agent/src/agent.service-definition';
 import { authService } from '../../apps/auth/src/auth.service-definition';
 import { classifierService } from '../../apps/classifier/src/classifier.service-definition';
@@ -14,8 +15,14 @@ import { gatewayService } from '../../apps/gateway/src/gateway.service-definitio
 import { registryService } from '../../apps/registry/src/registry.service-definition';
 import { routerService } from '../../apps/router/src/router.service-definition';
 
-async function main(): Promise<void> {
+async function main(shutdown: GracefulShutdown): Promise<void> {
   const { IIR_AGENT_ENABLED, NATS_URL } = loadConfig({ IIR_AGENT_ENABLED: env.bool(false), NATS_URL: env.natsUrl() });
+  // Services that answer first, so the gateway finds them when it starts taking traffic.
+  const services = [entry(registryService), entry(authService), entry(classifierService), entry(routerService)];
+  if (IIR_AGENT_ENABLED) services.push(entry(agentService));
+  services.push(entry(gatewayService));
+  // Every service's settings are checked before any of them starts.
+  for (const s of services) loadConfig({ ...commonConfigShape, ...s.shape });
   if (!NATS_URL) {
     process.stdout.write(
       JSON.stringify({
@@ -26,18 +33,14 @@ async function main(): Promise<void> {
       }) + '\n',
     );
   }
-  const backends = [registryService, authService, classifierService, routerService];
-  if (IIR_AGENT_ENABLED) backends.push(agentService as never);
-  const running: RunningService[] = [];
-  try {
-    // Services that answer first, so the gateway finds them when it starts taking traffic.
-    for (const definition of backends) running.push(await startService(definition as never));
-    running.push(await startService(gatewayService));
-  } catch (error) {
-    await Promise.allSettled(running.map((s) => s.close()));
-    exitWith('start', error);
-  }
-  stopOnSignals(...running);
+  for (const s of services) await shutdown.track(s.start());
 }
 
-void main();
+function entry<S extends ZodRawShape>(definition: ServiceDefinition<S>): { shape: ZodRawShape; start: () => Promise<RunningService> } {
+  return { shape: definition.configShape, start: () => startService(definition) };
+}
+
+const shutdown = new GracefulShutdown();
+main(shutdown).catch((error: unknown) => {
+  exitWith('start', error);
+});

@@ -161,6 +161,30 @@ export class ServiceProcess {
     return line['port'] as number;
   }
 
+  /**
+   * Waits for the listening line, then for one HTTP answer (any status) on that port, and returns
+   * the port. The line is logged before the service has finished starting (its SIGTERM handler is
+   * installed a moment later), so a test that signals it or counts on it being fully up waits here.
+   */
+  async waitForReady(service: string = this.app, { path: probePath = '/metrics', timeoutMs = 15_000 } = {}): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const port = await this.waitForListening(service, timeoutMs);
+    let last = '';
+    for (;;) {
+      if (this.status) throw new Error(`${this.label} ${describeExit(this.status)} while starting\n${this.describe()}`);
+      try {
+        await fetch(`http://127.0.0.1:${port}${probePath}`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.arrayBuffer());
+        return port;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${service} on port ${port} did not answer HTTP within ${timeoutMs} ms (${last})\n${this.describe()}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Resolves when the process exits; rejects (leaving it running) if it does not within `timeoutMs`. */
   async waitForExit(timeoutMs = 15_000): Promise<ExitStatus> {
     let timer: NodeJS.Timeout | undefined;

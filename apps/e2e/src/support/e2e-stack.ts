@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ServiceHealth, type ServiceName } from '@iir/contracts';
-import { TEST_NATS_URL, uniquePrefix, waitFor, type ServiceProcess, type ServiceProcesses } from '@iir/testing';
+import {
+  describeExit,
+  TEST_NATS_URL,
+  uniquePrefix,
+  waitFor,
+  type ExitStatus,
+  type ServiceProcess,
+  type ServiceProcesses,
+} from '@iir/testing';
 
 /** The services that run as separate processes in the e2e tests (the agent is optional and left out). */
 export const SEPARATE_SERVICES = ['router', 'registry', 'auth', 'classifier', 'gateway'] as const;
@@ -78,13 +86,13 @@ export interface Started {
   port: number;
 }
 
-/** Spawns one service over NATS and waits for its listening line. */
+/** Spawns one service over NATS and waits until it is listening and answering HTTP. */
 export async function startOverNats(procs: ServiceProcesses, ws: E2eWorkspace, app: SeparateService): Promise<Started> {
-  const process = procs.spawn(app, { env: ws.natsEnv() });
-  return { process, port: await process.waitForListening(app) };
+  const proc = procs.spawn(app, { env: ws.natsEnv() });
+  return { process: proc, port: await proc.waitForReady(app) };
 }
 
-/** Spawns the given services as separate processes over NATS, in parallel, and waits for all to listen. */
+/** Spawns the given services as separate processes over NATS, in parallel, and waits until all are ready. */
 export async function startSeparately(
   procs: ServiceProcesses,
   ws: E2eWorkspace,
@@ -143,4 +151,24 @@ export async function waitForGatewayHealth(
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${procs.describe()}`);
   }
+}
+
+/** Fails with the body and the processes' output when `answer` is not `expected`. */
+export function expectStatus(answer: HttpAnswer, expected: number, ...context: Array<{ describe(): string }>): void {
+  if (answer.status === expected) return;
+  throw new Error(
+    `expected HTTP ${expected}, got ${answer.status}: ${answer.text.slice(0, 1_000)}\n${context.map((c) => c.describe()).join('\n')}`,
+  );
+}
+
+/** Fails with the process's output unless it exited by itself with code 0. */
+export function expectCleanExit(proc: ServiceProcess, status: ExitStatus): void {
+  if (status.code === 0 && status.signal === null) return;
+  throw new Error(`expected ${proc.label} to exit with code 0, but it ${describeExit(status)}\n${proc.describe()}`);
+}
+
+/** Fails with the process's output unless it exited by itself with a non-zero code. */
+export function expectFailedExit(proc: ServiceProcess, status: ExitStatus): void {
+  if (status.signal === null && status.code !== null && status.code !== 0) return;
+  throw new Error(`expected ${proc.label} to exit with a non-zero code, but it ${describeExit(status)}\n${proc.describe()}`);
 }

@@ -39,7 +39,7 @@ export function loadConfig<S extends ZodRawShape>(
 export const env = {
   port: (fallback: number) =>
     z.coerce
-      .number({ invalid_type_error: 'must be a port number (1-65535)' })
+      .number({ invalid_type_error: 'must be a port number (0-65535)' })
       .int('must be a whole port number')
       .min(0, 'must be a port number (0-65535)')
       .max(65535, 'must be a port number (0-65535)')
