@@ -1,73 +1,79 @@
 import type { ChatCompletionChunk, ChatCompletionResponse } from '@iir/contracts';
-import { upstreamHttpError } from '../http/error-body';
-import { sseEvents } from '../http/sse-parser';
-import { connectionError, type UpstreamClient } from '../http/upstream-client';
+import { endedEarly, isRecord, malformedEvent, parseJson, primed, sendUpstream } from '../http/upstream-call';
+import type { UpstreamHttpClient, UpstreamResponse } from '../http/upstream-client';
+import { streamEventError, type CallPhase } from '../http/upstream-errors';
 import { UpstreamError, type ProtocolAdapter, type UpstreamCall, type UpstreamStream } from '../provider';
 import { toAnthropicRequest } from './anthropic-request';
-import { AnthropicStreamTranslator, fromAnthropicResponse, type AnthropicResponse } from './anthropic-response';
+import { fromAnthropicMessage } from './anthropic-response';
+import { AnthropicStreamTranslator } from './anthropic-stream';
+import type { AnthropicMessage, AnthropicStreamEvent } from './anthropic.wire';
 
-/** Anthropic's Messages API, translated to and from OpenAI's chat completions. */
+const MESSAGES_PATH = '/messages';
+
+/**
+ * Anthropic's Messages API (`POST {baseUrl}/messages`), translated to and from OpenAI's chat
+ * completions both ways, JSON and streaming. Anthropic always reports usage, so streams end with a
+ * usage-only chunk for the caller to forward when the client asked for it.
+ */
 export class AnthropicAdapter implements ProtocolAdapter {
   readonly protocol = 'anthropic' as const;
 
-  constructor(private readonly http: UpstreamClient) {}
+  constructor(
+    private readonly http: UpstreamHttpClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async complete(call: UpstreamCall): Promise<ChatCompletionResponse> {
-    const url = `${baseUrlOf(call)}/messages`;
-    const res = await this.http.post(call, url, toAnthropicRequest(call.body, false), call.provider.headers(call.apiKey));
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await upstreamHttpError(res, new URL(url).origin);
-    try {
-      return fromAnthropicResponse((await res.body.json()) as AnthropicResponse);
-    } catch (error) {
-      throw connectionError(error, url, call.signal.aborted);
+    const body = JSON.stringify(toAnthropicRequest(call.body, false));
+    const res = await sendUpstream(this.http, call, MESSAGES_PATH, body, 'json');
+    const parsed = parseJson(await res.text());
+    if (!isRecord(parsed) || parsed['type'] !== 'message' || !Array.isArray(parsed['content'])) {
+      if (isRecord(parsed) && parsed['type'] === 'error') throw streamEventError(parsed, call.provider.id, call.apiKey, 'before-output');
+      throw new UpstreamError('upstream_error', `Provider '${call.provider.id}' sent a malformed message.`, { retryable: true });
     }
+    return fromAnthropicMessage(parsed as unknown as AnthropicMessage, this.seconds());
   }
 
   async stream(call: UpstreamCall): Promise<UpstreamStream> {
-    const url = `${baseUrlOf(call)}/messages`;
-    const res = await this.http.post(call, url, toAnthropicRequest(call.body, true), call.provider.headers(call.apiKey));
-    const origin = new URL(url).origin;
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await upstreamHttpError(res, origin);
-    return { chunks: translate(res.body, origin, call.signal) };
+    const body = JSON.stringify(toAnthropicRequest(call.body, true));
+    const res = await sendUpstream(this.http, call, MESSAGES_PATH, body, 'sse');
+    const translator = new AnthropicStreamTranslator(this.seconds());
+    return { chunks: await primed(anthropicChunks(res, translator, call.provider.id, call.apiKey)) };
+  }
+
+  private seconds(): number {
+    return Math.floor(this.now() / 1000);
   }
 }
 
-async function* translate(body: AsyncIterable<Buffer>, origin: string, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
-  const translator = new AnthropicStreamTranslator();
-  let stopped = false;
+async function* anthropicChunks(
+  res: UpstreamResponse,
+  translator: AnthropicStreamTranslator,
+  providerId: string,
+  apiKey: string | undefined,
+): AsyncGenerator<ChatCompletionChunk, void> {
+  let phase: CallPhase = 'before-output';
+  let last: ChatCompletionChunk | undefined;
   try {
-    for await (const { event, data } of sseEvents(body)) {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(data) as Record<string, unknown>;
-      } catch {
-        throw new UpstreamError('upstream_error', `The upstream ${origin} sent a malformed stream event.`, { retryable: false });
-      }
-      const type = (parsed['type'] as string | undefined) ?? event;
-      if (type === 'error') {
-        const err = parsed['error'] as { type?: string; message?: string } | undefined;
-        throw new UpstreamError('upstream_error', `The upstream ${origin} failed mid-stream: ${err?.message ?? err?.type ?? 'error'}`, {
-          retryable: false,
-        });
-      }
-      yield* translator.translate(type, parsed);
-      if (type === 'message_stop') {
-        stopped = true;
+    for await (const event of res.events()) {
+      const parsed = parseJson(event.data);
+      if (!isRecord(parsed)) throw malformedEvent(phase);
+      const type = typeof parsed['type'] === 'string' ? parsed['type'] : event.event;
+      if (type === 'error') throw streamEventError(parsed, providerId, apiKey, phase);
+      const chunk = translator.translate({ ...parsed, type } as AnthropicStreamEvent);
+      if (translator.done) {
+        last = chunk;
+        res.complete();
         break;
+      }
+      if (chunk) {
+        phase = 'after-output';
+        yield chunk;
       }
     }
   } catch (error) {
-    if (error instanceof UpstreamError) throw error;
-    if (signal.aborted) return;
-    throw new UpstreamError('upstream_error', `The upstream ${origin} stream broke off: ${(error as Error).message}`, { retryable: false });
-  } finally {
-    if (!stopped) (body as unknown as { destroy?: () => void }).destroy?.();
+    throw error instanceof UpstreamError ? error : res.failure(error, phase);
   }
-  if (!stopped && !signal.aborted) {
-    throw new UpstreamError('upstream_error', `The upstream ${origin} stream ended early (no message_stop).`, { retryable: false });
-  }
-}
-
-function baseUrlOf(call: UpstreamCall): string {
-  return (call.target.baseUrl || call.provider.defaultBaseUrl).replace(/\/+$/, '');
+  if (!translator.done) throw endedEarly(phase, 'message_stop');
+  if (last) yield last;
 }

@@ -1,0 +1,9 @@
+import { openAICompatibleProvider } from '../openai-compatible/openai-compatible.provider';
+
+/** DeepSeek's OpenAI-compatible API. */
+export const DEEPSEEK = openAICompatibleProvider({
+  id: 'deepseek',
+  defaultBaseUrl: 'https://api.deepseek.com/v1',
+  apiKeyVariable: 'EXTERNAL_DEEPSEEK_KEY',
+  apiKeyRequired: true,
+});
