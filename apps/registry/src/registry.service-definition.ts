@@ -1,15 +1,11 @@
-import { env, type ServiceDefinition } from '@iir/platform';
+import type { ServiceDefinition } from '@iir/platform';
+import { registryConfigShape } from './registry.config';
 import { RegistryModule } from './registry.module';
 
-const configShape = {
-  REGISTRY_PORT: env.port(8002),
-  HTTP_HOST: env.string('0.0.0.0'),
-};
-
 /** The registry service: its settings and root module. */
-export const registryService: ServiceDefinition<typeof configShape> = {
+export const registryService: ServiceDefinition<typeof registryConfigShape> = {
   name: 'registry',
-  configShape,
+  configShape: registryConfigShape,
   http: (config) => ({ port: config.REGISTRY_PORT, host: config.HTTP_HOST }),
-  module: () => RegistryModule.register(),
+  module: ({ config }) => RegistryModule.register(config),
 };

@@ -81,23 +81,25 @@ export async function startService<S extends ZodRawShape>(
     logger,
     healthEndpoint: definition.healthEndpoint ?? true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    { module: class ServiceRootModule {}, imports: [platform, root] } as DynamicModule,
-    new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
-    { logger, abortOnError: false },
-  );
-  definition.configure?.(app, { config, env, bus, logger, info });
-  const transport = new BusTransport(bus, definition.name);
-  app.connectMicroservice({ strategy: transport });
+  let app: NestFastifyApplication | undefined;
   try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      { module: class ServiceRootModule {}, imports: [platform, root] } as DynamicModule,
+      new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
+      { logger, abortOnError: false },
+    );
+    definition.configure?.(app, { config, env, bus, logger, info });
+    app.connectMicroservice({ strategy: new BusTransport(bus, definition.name) });
     await app.startAllMicroservices();
     await app.listen(port, host);
   } catch (error) {
-    await app.close().catch(() => undefined);
+    // A provider that fails to start (database unreachable…) must not leave the bus connected.
+    await app?.close().catch(() => undefined);
     if (bus.kind === 'nats') await bus.drain().catch(() => undefined);
     throw error;
   }
-  const address = app.getHttpServer().address();
+  const running = app;
+  const address = running.getHttpServer().address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   logger.write('info', `${definition.name} listening`, {
     port: boundPort,
@@ -108,7 +110,7 @@ export async function startService<S extends ZodRawShape>(
   let closing: Promise<void> | undefined;
   return {
     name: definition.name,
-    app,
+    app: running,
     bus,
     logger,
     port: boundPort,
@@ -116,7 +118,7 @@ export async function startService<S extends ZodRawShape>(
       (closing ??= (async () => {
         // Stop taking bus work first, let in-flight HTTP finish, then drain the NATS connection
         // (the in-process bus is shared by the embedded services; each only drops its own handlers).
-        await app.close();
+        await running.close();
         if (bus.kind === 'nats') await bus.drain();
         logger.write('info', `${definition.name} stopped`);
       })()),

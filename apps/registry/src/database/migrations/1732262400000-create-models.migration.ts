@@ -5,6 +5,8 @@ export class CreateModels1732262400000 implements MigrationInterface {
   name = 'CreateModels1732262400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // SQLite stores booleans as 0/1 and TypeORM compares defaults that way; Postgres wants `true`.
+    const TRUE = queryRunner.connection.driver.options.type === 'postgres' ? 'true' : '1';
     await queryRunner.createTable(
       new Table({
         name: 'models',
@@ -20,7 +22,7 @@ export class CreateModels1732262400000 implements MigrationInterface {
           { name: 'pricing', type: 'text', isNullable: true },
           { name: 'aliases', type: 'text' },
           { name: 'fallbacks', type: 'text' },
-          { name: 'enabled', type: 'boolean', default: true },
+          { name: 'enabled', type: 'boolean', default: TRUE },
           { name: 'managed_by', type: 'varchar', length: '16', default: "'operator'" },
           { name: 'created_at', type: 'varchar', length: '32' },
           { name: 'updated_at', type: 'varchar', length: '32' },

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '@iir/platform';
+import { databaseSettings, registryConfigShape, seedOptions } from './registry.config';
+
+describe('registry config', () => {
+  it('defaults to SQLite under ./var and config/models.yaml, relative to the working directory', () => {
+    const config = loadConfig(registryConfigShape, {});
+    expect(databaseSettings(config)).toEqual({ type: 'sqlite', file: path.resolve('var/registry.sqlite') });
+    expect(seedOptions(config)).toMatchObject({ file: path.resolve('config/models.yaml'), optional: true });
+  });
+
+  it('uses Postgres when DATABASE_URL is a postgres:// URL', () => {
+    const config = loadConfig(registryConfigShape, { DATABASE_URL: 'postgres://u:p@db:5432/iir' });
+    expect(databaseSettings(config)).toEqual({ type: 'postgres', url: 'postgres://u:p@db:5432/iir' });
+  });
+
+  it('names the variable when a setting is wrong', () => {
+    expect(() => loadConfig(registryConfigShape, { DATABASE_URL: 'mysql://db/iir' })).toThrow(ConfigError);
+    expect(() => loadConfig(registryConfigShape, { DATABASE_URL: 'mysql://db/iir' })).toThrow(/DATABASE_URL: must be a URL/);
+    expect(() => loadConfig(registryConfigShape, { VLLM_BASE_URL: 'gpu:8000' })).toThrow(/VLLM_BASE_URL/);
+    expect(() => loadConfig(registryConfigShape, { REGISTRY_PORT: 'eighty' })).toThrow(/REGISTRY_PORT/);
+  });
+
+  it('gives the seeder a snapshot of the provider variables only, and requires a named seed file to exist', () => {
+    const config = loadConfig(registryConfigShape, {
+      EXTERNAL_OPENAI_KEY: 'sk-x',
+      REGISTRY_SEED_FILE: '/etc/iir/models.yaml',
+      DATABASE_URL: 'postgres://u:secret@db/iir',
+    });
+    const seed = seedOptions(config);
+    expect(seed.environment['EXTERNAL_OPENAI_KEY']).toBe('sk-x');
+    expect('EXTERNAL_ANTHROPIC_KEY' in seed.environment).toBe(true);
+    expect('DATABASE_URL' in seed.environment).toBe(false);
+    expect(seed).toMatchObject({ file: '/etc/iir/models.yaml', optional: false });
+  });
+});
