@@ -1,0 +1,82 @@
+import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
+import { BUS, HealthRegistry, JsonLogger } from '@iir/platform';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Catalog } from './catalog';
+
+export const CATALOG_REFRESH_MS = Symbol('CATALOG_REFRESH_MS');
+
+/**
+ * Keeps the router's in-memory copy of the registry: loaded at start (retrying while the registry
+ * is not up yet, without blocking start-up), reloaded on every `registry.models.changed` (every
+ * router replica hears it), and refreshed periodically as a safety net. Plans never query the
+ * registry.
+ */
+@Injectable()
+export class CatalogService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private current = Catalog.empty();
+  private readonly registry: RegistryClient;
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> | undefined;
+  private stopped = false;
+  private warned = false;
+
+  constructor(
+    @Inject(BUS) bus: Bus,
+    @Inject(CATALOG_REFRESH_MS) private readonly refreshMs: number,
+    private readonly logger: JsonLogger,
+    health: HealthRegistry,
+  ) {
+    this.registry = new RegistryClient(bus);
+    health.register({ name: 'catalog', critical: false, isUp: async () => this.current.version > 0 });
+  }
+
+  get catalog(): Catalog {
+    return this.current;
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.registry.onChanged((event) => {
+      if (event.version > this.current.version) void this.refresh();
+    });
+    void this.loadWithRetry();
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    clearInterval(this.timer);
+  }
+
+  /** Loads the catalogue now; concurrent calls share one load. */
+  refresh(): Promise<void> {
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const { models, version } = await this.registry.listModels();
+    if (version < this.current.version) return;
+    this.current = new Catalog(version, models);
+    this.logger.write('info', 'catalogue loaded', { models: this.current.size, version });
+  }
+
+  private async loadWithRetry(): Promise<void> {
+    for (let attempt = 0; !this.stopped && this.current.version === 0; attempt++) {
+      try {
+        await this.refresh();
+        return;
+      } catch (error) {
+        if (!this.warned) {
+          this.logger.write('warn', 'registry not answering yet; retrying in the background', { err: (error as Error).message });
+          this.warned = true;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { BusError, type ModelRecord } from '@iir/contracts';
+import { Catalog } from '../catalog/catalog';
+import { Planner } from './planner';
+
+function model(name: string, extra: Partial<ModelRecord> = {}): ModelRecord {
+  const [provider = 'p', id = name] = name.split('/');
+  return {
+    name,
+    provider,
+    kind: 'hosted',
+    protocol: 'openai',
+    baseUrl: `https://${provider}.example/v1`,
+    upstreamModel: id,
+    contextWindow: 1000,
+    pricing: null,
+    aliases: [],
+    fallbacks: [],
+    enabled: true,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  };
+}
+
+const catalog = new Catalog(7, [
+  model('openai/gpt-4o-mini', { aliases: ['mini'], fallbacks: ['anthropic/claude-haiku', 'nope/missing', 'openai/gpt-4o-mini'] }),
+  model('openai/gpt-4o'),
+  model('anthropic/claude-haiku', { protocol: 'anthropic' }),
+  model('deepseek/deepseek-chat'),
+  model('openrouter/deepseek-chat'),
+  model('openai/old', { enabled: false }),
+]);
+const planner = new Planner(5_000);
+const plan = (m: string, models?: string[]) => planner.plan(catalog, { requestId: 'r', model: m, stream: false, ...(models ? { models } : {}) });
+const failure = (m: string): BusError => {
+  try {
+    plan(m);
+  } catch (e) {
+    return e as BusError;
+  }
+  throw new Error('expected a failure');
+};
+
+describe(Planner.name, () => {
+  it('resolves an exact name, case-insensitively, then its registry fallbacks without duplicates or unknowns', () => {
+    const p = plan('OpenAI/GPT-4o-mini');
+    expect(p.targets.map((t) => t.model)).toEqual(['openai/gpt-4o-mini', 'anthropic/claude-haiku']);
+    expect(p.targets[1]).toMatchObject({ protocol: 'anthropic', upstreamModel: 'claude-haiku' });
+    expect(p).toMatchObject({ model: 'openai/gpt-4o-mini', policy: 'direct', cacheTtlMs: 5_000 });
+    expect(p.reason).toContain('exact match');
+    expect(p.reason).toContain('1 fallback');
+  });
+
+  it('resolves aliases and a bare id that only one provider serves', () => {
+    expect(plan('mini').model).toBe('openai/gpt-4o-mini');
+    expect(plan('gpt-4o').model).toBe('openai/gpt-4o');
+  });
+
+  it('refuses a bare id several providers serve, naming them', () => {
+    const e = failure('deepseek-chat');
+    expect(e.code).toBe('model_not_found');
+    expect(e.details?.['suggestions']).toEqual(['deepseek/deepseek-chat', 'openrouter/deepseek-chat']);
+  });
+
+  it('names an unknown provider', () => {
+    const e = failure('mistral/large');
+    expect(e.code).toBe('model_not_found');
+    expect(e.message).toContain("unknown provider 'mistral'");
+  });
+
+  it('suggests the closest names for a typo', () => {
+    const e = failure('openai/gpt-4o-mni');
+    expect(e.message).toContain('Did you mean: openai/gpt-4o-mini');
+    expect(e.details?.['suggestions']).toContain('openai/gpt-4o-mini');
+  });
+
+  it('treats disabled models as unknown', () => {
+    expect(failure('openai/old').code).toBe('model_not_found');
+  });
+
+  it('appends the request’s own models list after the registry fallbacks, skipping unknown ones', () => {
+    const p = plan('openai/gpt-4o', ['nope/x', 'deepseek/deepseek-chat', 'openai/gpt-4o']);
+    expect(p.targets.map((t) => t.model)).toEqual(['openai/gpt-4o', 'deepseek/deepseek-chat']);
+  });
+
+  it('uses the models list when the requested model is unknown, and fails when nothing resolves', () => {
+    expect(plan('nope/x', ['openai/gpt-4o']).targets.map((t) => t.model)).toEqual(['openai/gpt-4o']);
+    expect(() => plan('nope/x', ['nope/y'])).toThrow(BusError);
+  });
+
+  it('answers service_unavailable before the catalogue is loaded', () => {
+    expect(() => planner.plan(Catalog.empty(), { requestId: 'r', model: 'x', stream: false })).toThrow(
+      expect.objectContaining({ code: 'service_unavailable' }),
+    );
+  });
+});

@@ -1,0 +1,100 @@
+import { BusError, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import type { Catalog } from '../catalog/catalog';
+import { closestNames } from './suggest';
+
+/**
+ * Resolves a requested model name against the catalogue and orders the targets: the model itself,
+ * its configured fallbacks, then the request's own `models` list. Pure: the same catalogue and
+ * request always give the same plan, which is why the gateway may cache it (`cacheTtlMs`).
+ */
+export class Planner {
+  constructor(private readonly cacheTtlMs: number) {}
+
+  plan(catalog: Catalog, request: PlanRequest): PlanResponse {
+    if (catalog.version === 0) {
+      throw new BusError('service_unavailable', 'The router has no model catalogue yet (is the registry running?).');
+    }
+    const primary = resolve(catalog, request.model);
+    const targets: Target[] = [];
+    const seen = new Set<string>();
+    const add = (m: ModelRecord): void => {
+      if (seen.has(m.name)) return;
+      seen.add(m.name);
+      targets.push(toTarget(m));
+    };
+    if (primary.model) add(primary.model);
+    let fallbacks = 0;
+    for (const name of primary.model?.fallbacks ?? []) {
+      const m = lookup(catalog, name);
+      if (m && !seen.has(m.name)) {
+        add(m);
+        fallbacks++;
+      }
+    }
+    let extra = 0;
+    for (const name of request.models ?? []) {
+      const m = lookup(catalog, name);
+      if (m && !seen.has(m.name)) {
+        add(m);
+        extra++;
+      }
+    }
+    if (targets.length === 0) throw primary.error ?? notFound(catalog, request.model);
+    const first = targets[0] as Target;
+    const parts = [primary.model ? `${first.model}: ${primary.how}` : `'${request.model}' unknown; using the request's models list`];
+    if (fallbacks) parts.push(`${fallbacks} fallback${fallbacks > 1 ? 's' : ''} from the registry`);
+    if (extra) parts.push(`${extra} from the request's models list`);
+    return { model: first.model, targets, policy: 'direct', reason: parts.join('; '), cacheTtlMs: this.cacheTtlMs };
+  }
+}
+
+interface Resolution {
+  model?: ModelRecord;
+  how?: string;
+  error?: BusError;
+}
+
+function resolve(catalog: Catalog, requested: string): Resolution {
+  const key = requested.toLowerCase();
+  const exact = catalog.byName.get(key);
+  if (exact) return { model: exact, how: 'exact match' };
+  const alias = catalog.byAlias.get(key);
+  if (alias) return { model: alias, how: `alias '${requested}'` };
+  const slash = key.indexOf('/');
+  if (slash === -1) {
+    const candidates = catalog.byBareId.get(key) ?? [];
+    if (candidates.length === 1) return { model: candidates[0], how: `only provider serving '${requested}'` };
+    if (candidates.length > 1) {
+      const names = candidates.map((c) => c.name);
+      return {
+        error: new BusError('model_not_found', `The model '${requested}' is served by several providers; name one of: ${names.join(', ')}.`, {
+          suggestions: names,
+        }),
+      };
+    }
+  } else if (!catalog.providers.has(key.slice(0, slash))) {
+    const providers = [...catalog.providers].sort();
+    return {
+      error: new BusError(
+        'model_not_found',
+        `The model '${requested}' does not exist: unknown provider '${requested.slice(0, slash)}'. Known providers: ${providers.join(', ') || '(none)'}.`,
+        { suggestions: closestNames(requested, catalog.names) },
+      ),
+    };
+  }
+  return {};
+}
+
+function lookup(catalog: Catalog, name: string): ModelRecord | undefined {
+  return resolve(catalog, name).model;
+}
+
+function notFound(catalog: Catalog, requested: string): BusError {
+  const suggestions = closestNames(requested, catalog.names);
+  const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+  return new BusError('model_not_found', `The model '${requested}' does not exist.${hint}`, { suggestions });
+}
+
+function toTarget(m: ModelRecord): Target {
+  return { model: m.name, provider: m.provider, kind: m.kind, protocol: m.protocol, baseUrl: m.baseUrl, upstreamModel: m.upstreamModel };
+}

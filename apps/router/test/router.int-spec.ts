@@ -1,0 +1,66 @@
+import { BusError, RouterClient, SUBJECTS, type ModelRecord } from '@iir/contracts';
+import { NatsBus, startService, type RunningService } from '@iir/platform';
+import { requireService, TEST_NATS_URL, uniquePrefix, waitFor } from '@iir/testing';
+import { routerService } from '../src/router.service-definition';
+
+function model(name: string): ModelRecord {
+  const [provider = 'p', id = name] = name.split('/');
+  return {
+    name, provider, kind: 'hosted', protocol: 'openai', baseUrl: 'http://127.0.0.1:1/v1', upstreamModel: id,
+    contextWindow: null, pricing: null, aliases: [], fallbacks: [], enabled: true,
+    createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+describe('router over real NATS with a scripted registry', () => {
+  let bus: NatsBus;
+  let router: RunningService;
+  let client: RouterClient;
+  let catalogue: { models: ModelRecord[]; version: number };
+
+  beforeAll(async () => {
+    await requireService('NATS', TEST_NATS_URL);
+    const prefix = uniquePrefix('rt');
+    bus = await NatsBus.connect({ servers: TEST_NATS_URL, subjectPrefix: prefix });
+    // The router starts before any registry answers: it must come up and catch up later.
+    router = await startService(routerService, {
+      NATS_URL: TEST_NATS_URL,
+      NATS_SUBJECT_PREFIX: prefix,
+      ROUTER_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+    });
+    client = new RouterClient(bus);
+    catalogue = { models: [model('openai/gpt-4o-mini')], version: 1 };
+    bus.handle(SUBJECTS.registry.listModels, () => catalogue, { queue: 'registry' });
+    await bus.connection.flush();
+  });
+
+  afterAll(async () => {
+    await router?.close();
+    await bus?.drain();
+  });
+
+  it('becomes ready once the registry appears, and plans a known model', async () => {
+    const plan = await waitFor(() => client.plan({ requestId: '1', model: 'openai/gpt-4o-mini', stream: false }), {
+      what: 'a plan once the registry answers',
+    });
+    expect(plan.targets[0]).toMatchObject({ model: 'openai/gpt-4o-mini', upstreamModel: 'gpt-4o-mini' });
+  });
+
+  it('makes a model added to the registry plannable as soon as registry.models.changed is published', async () => {
+    catalogue = { models: [...catalogue.models, model('anthropic/claude-new')], version: Date.now() };
+    bus.publish(SUBJECTS.registry.changed, { version: catalogue.version, reason: 'test' });
+    const plan = await waitFor(() => client.plan({ requestId: '2', model: 'anthropic/claude-new', stream: true }), {
+      timeoutMs: 1_000,
+      what: 'the new model to be routable',
+    });
+    expect(plan.model).toBe('anthropic/claude-new');
+  });
+
+  it('delivers an unknown model as a typed model_not_found with suggestions', async () => {
+    const error = await client.plan({ requestId: '3', model: 'openai/gpt-4o-mnii', stream: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BusError);
+    expect(error).toMatchObject({ code: 'model_not_found', details: { suggestions: ['openai/gpt-4o-mini'] } });
+  });
+});
