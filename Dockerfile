@@ -1,0 +1,22 @@
+# One image recipe for every IIR service: docker build --build-arg APP=gateway -t iir-gateway .
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+ARG APP=gateway
+RUN node tools/build.mjs "$APP" && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ARG APP=gateway
+ENV NODE_ENV=production APP=${APP}
+WORKDIR /app
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/dist/apps/${APP} ./dist/apps/${APP}
+COPY --from=build /src/config ./config
+RUN mkdir -p /app/var && chown -R node:node /app/var
+USER node
+EXPOSE 8000 8001 8002 8003 8004 5000
+CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/${APP}/main.js"]
