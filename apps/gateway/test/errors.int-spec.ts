@@ -98,8 +98,6 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
   });
 
   it('serves the legacy completions API and /infer on the same path', async () => {
-    const legacy = await post(JSON.stringify({ model: 'fake/echo', prompt: 'complete me' }).replace('', ''), {});
-    void legacy;
     const res = await fetch(`${h.baseUrl}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1' },
