@@ -113,14 +113,19 @@ function requestIdOf(request: FastifyRequest): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
+/** Plans are reused (cached) objects: their part of the receipt is computed once per plan. */
+const planHeaders = new WeakMap<PlanResponse, Record<string, string>>();
+
 /** The routing receipt: where the request ran and why. Header values stay ASCII. */
 export function routeHeaders(plan: PlanResponse, target: Target, attempts: number): Record<string, string> {
-  return {
-    'x-iir-model': plan.model,
-    'x-iir-target': target.model,
-    'x-iir-provider': target.provider,
-    'x-iir-attempts': String(attempts),
-    'x-iir-policy': plan.policy,
-    'x-iir-route-reason': plan.reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 256),
-  };
+  let fixed = planHeaders.get(plan);
+  if (!fixed) {
+    fixed = {
+      'x-iir-model': plan.model,
+      'x-iir-policy': plan.policy,
+      'x-iir-route-reason': plan.reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 256),
+    };
+    planHeaders.set(plan, fixed);
+  }
+  return { ...fixed, 'x-iir-target': target.model, 'x-iir-provider': target.provider, 'x-iir-attempts': String(attempts) };
 }

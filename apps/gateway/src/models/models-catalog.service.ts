@@ -14,6 +14,9 @@ const MAX_AGE_MS = 30_000;
 export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
   private cache: { at: number; list: ModelList; byId: Map<string, ModelObject> } | undefined;
   private subscription: Subscription | undefined;
+  private loading: Promise<NonNullable<ModelsCatalog['cache']>> | undefined;
+  /** Bumped on every registry change, so a load that started before it is not kept. */
+  private generation = 0;
 
   constructor(
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
@@ -22,6 +25,7 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.subscription = this.registry.onChanged(() => {
+      this.generation++;
       this.cache = undefined;
     });
   }
@@ -40,19 +44,30 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
     return found;
   }
 
-  private async load(): Promise<NonNullable<ModelsCatalog['cache']>> {
-    if (this.cache && Date.now() - this.cache.at < MAX_AGE_MS) return this.cache;
+  private load(): Promise<NonNullable<ModelsCatalog['cache']>> {
+    if (this.cache && Date.now() - this.cache.at < MAX_AGE_MS) return Promise.resolve(this.cache);
+    // Concurrent misses share one registry call.
+    this.loading ??= this.fetch().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async fetch(): Promise<NonNullable<ModelsCatalog['cache']>> {
+    const generation = this.generation;
     const { models } = await this.registry.listModels();
-    const data = models.map(toModelObject);
+    const data: ModelObject[] = [];
     const byId = new Map<string, ModelObject>();
     for (const m of models) {
-      const obj = data.find((d) => d.id === m.name) as ModelObject;
+      const obj = toModelObject(m);
+      data.push(obj);
       byId.set(m.name.toLowerCase(), obj);
       for (const alias of m.aliases) if (!byId.has(alias.toLowerCase())) byId.set(alias.toLowerCase(), obj);
     }
-    this.cache = { at: Date.now(), list: { object: 'list', data }, byId };
+    const loaded = { at: Date.now(), list: { object: 'list' as const, data }, byId };
+    if (generation === this.generation) this.cache = loaded;
     this.logger.write('debug', 'models catalogue loaded', { count: data.length });
-    return this.cache;
+    return loaded;
   }
 }
 
@@ -65,12 +80,14 @@ function toModelObject(m: ModelRecord): ModelObject {
     name: m.name,
     context_length: m.contextWindow,
     pricing: m.pricing
-      ? {
-          prompt: (m.pricing.promptPerMTok / 1e6).toFixed(10).replace(/0+$/, '').replace(/\.$/, ''),
-          completion: (m.pricing.completionPerMTok / 1e6).toFixed(10).replace(/0+$/, '').replace(/\.$/, ''),
-        }
+      ? { prompt: perToken(m.pricing.promptPerMTok), completion: perToken(m.pricing.completionPerMTok) }
       : { prompt: '0', completion: '0' },
     provider: m.provider,
     kind: m.kind,
   };
+}
+
+/** OpenRouter quotes USD per token as a decimal string: 0.15 per million → "0.00000015". */
+function perToken(perMillion: number): string {
+  return (perMillion / 1e6).toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
 }
