@@ -58,13 +58,14 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     const key = this.plans.key(body);
     const cached = this.plans.get(key);
     if (cached) return cached;
+    const askedAt = this.plans.generation;
     const plan = await this.router.plan({
       requestId,
       model: body.model,
       ...(body.models ? { models: body.models } : {}),
       stream: body.stream === true,
     });
-    this.plans.set(key, plan);
+    this.plans.set(key, plan, askedAt);
     return plan;
   }
 

@@ -8,6 +8,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class PlanCache {
   private readonly entries = new Map<string, { plan: PlanResponse; expires: number }>();
+  /** Bumped by clear(): a plan asked for before a registry change must not be kept after it. */
+  generation = 0;
 
   key(request: Pick<PlanRequest, 'model' | 'models'>): string {
     return request.models?.length ? `${request.model}\u0000${request.models.join('\u0000')}` : request.model;
@@ -23,13 +25,14 @@ export class PlanCache {
     return hit.plan;
   }
 
-  set(key: string, plan: PlanResponse, now = Date.now()): void {
-    if (!plan.cacheTtlMs || plan.cacheTtlMs <= 0) return;
+  set(key: string, plan: PlanResponse, askedAt: number, now = Date.now()): void {
+    if (!plan.cacheTtlMs || plan.cacheTtlMs <= 0 || askedAt !== this.generation) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { plan, expires: now + plan.cacheTtlMs });
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 }
