@@ -21,6 +21,7 @@ const entries = {
   classifier: 'apps/classifier/src/main.ts',
   agent: 'apps/agent/src/main.ts',
   'all-in-one': 'tools/all-in-one/main.ts',
+  'bench-upstream': 'tools/bench/fake-upstream.ts',
 };
 
 const swcPlugin = {

@@ -76,7 +76,7 @@ async function loadgen(url, concurrency, stream, extra = []) {
 
 async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'iir-bench-'));
-  const [fcmd, fargs] = pinned(process.execPath, [path.join(here, 'fake-upstream.mjs')]);
+  const [fcmd, fargs] = pinned(process.execPath, [path.join(root, 'dist/apps/bench-upstream/main.js')]);
   const upstream = start(fcmd, fargs);
   const { port: upstreamPort } = await waitForLine(upstream, (j) => j.port, 'fake upstream');
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;

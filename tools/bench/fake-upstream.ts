@@ -1,0 +1,14 @@
+/**
+ * The benchmark's upstream: the tests' FakeOpenAIServer in instant mode (answers from precomputed
+ * buffers, so the benchmark measures the gateway, not the fake). Prints `{"port": N}` when ready.
+ */
+import { FakeOpenAIServer } from '../../libs/testing/src/fake-upstream/fake-openai.server';
+
+async function main(): Promise<void> {
+  const port = Number(process.argv[2] ?? 0);
+  const server = await new FakeOpenAIServer({ instant: true, port }).start();
+  process.stdout.write(JSON.stringify({ port: server.port }) + '\n');
+  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+void main();
