@@ -14,6 +14,7 @@ module.exports = {
   moduleNameMapper: {
     '^@iir/contracts$': path.join(__dirname, 'libs/contracts/src/index.ts'),
     '^@iir/platform$': path.join(__dirname, 'libs/platform/src/index.ts'),
+    '^@iir/persistence$': path.join(__dirname, 'libs/persistence/src/index.ts'),
     '^@iir/testing$': path.join(__dirname, 'libs/testing/src/index.ts'),
   },
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],

@@ -1,15 +1,11 @@
-import { env, type ServiceDefinition } from '@iir/platform';
+import type { ServiceDefinition } from '@iir/platform';
+import { authConfigShape } from './auth.config';
 import { AuthModule } from './auth.module';
 
-const configShape = {
-  AUTH_PORT: env.port(8003),
-  HTTP_HOST: env.string('0.0.0.0'),
-};
-
-/** The auth service: its settings and root module. */
-export const authService: ServiceDefinition<typeof configShape> = {
+/** The auth service: API keys and the usage ledger. */
+export const authService: ServiceDefinition<typeof authConfigShape> = {
   name: 'auth',
-  configShape,
+  configShape: authConfigShape,
   http: (config) => ({ port: config.AUTH_PORT, host: config.HTTP_HOST }),
-  module: () => AuthModule.register(),
+  module: ({ config }) => AuthModule.register(config),
 };

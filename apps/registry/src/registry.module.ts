@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from './database/database.module';
+import { DatabaseModule } from '@iir/persistence';
+import { REGISTRY_SCHEMA } from './database/data-source';
 import { ModelsModule } from './models/models.module';
 import { databaseSettings, seedOptions, type RegistryConfig } from './registry.config';
 
@@ -8,7 +9,7 @@ export class RegistryModule {
   static register(config: RegistryConfig): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [DatabaseModule.forRoot(databaseSettings(config)), ModelsModule.register(seedOptions(config))],
+      imports: [DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA), ModelsModule.register(seedOptions(config))],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { requireService, TEST_POSTGRES_URL, waitFor } from '@iir/testing';
-import { PostgresSchema } from './postgres-schema';
+import { PostgresSchema } from '@iir/testing';
 import { RegistryHarness, seedEntry, seedFile } from './registry-harness';
 
 describe('registry service over NATS, on Postgres', () => {

@@ -1,3 +1,13 @@
+import type {
+  ApiKeyInfo,
+  KeyCreateRequest,
+  KeyCreateResponse,
+  KeyListRequest,
+  KeyRevokedEvent,
+  KeyVerifyResponse,
+  StatsRequest,
+  StatsResponse,
+} from './auth';
 import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
 import type { HealthCheckResponse, ServiceName } from './health';
 import type { ModelsListRequest, ModelsListResponse, ModelRecord, RegistryChangedEvent } from './registry';
@@ -84,5 +94,39 @@ export class RegistryClient {
   /** Every replica of the caller sees every change (no queue group). */
   onChanged(handler: (event: RegistryChangedEvent) => void | Promise<void>): Subscription {
     return this.bus.subscribe(SUBJECTS.registry.changed, handler);
+  }
+}
+
+/** API keys and usage stats, owned by `auth`. Secrets cross the bus only in `createKey`'s answer. */
+export class AuthClient {
+  private readonly bus: TypedBus;
+  constructor(bus: Bus, private readonly timeoutMs = 2_000) {
+    this.bus = new TypedBus(bus);
+  }
+
+  createKey(request: KeyCreateRequest): Promise<KeyCreateResponse> {
+    return this.bus.request(SUBJECTS.auth.createKey, request, { timeoutMs: this.timeoutMs });
+  }
+
+  /** By the SHA-256 (hex) of the presented secret. */
+  verifyKey(hash: string): Promise<KeyVerifyResponse> {
+    return this.bus.request(SUBJECTS.auth.verifyKey, { hash }, { timeoutMs: this.timeoutMs });
+  }
+
+  listKeys(request: KeyListRequest = {}): Promise<ApiKeyInfo[]> {
+    return this.bus.request(SUBJECTS.auth.listKeys, request, { timeoutMs: this.timeoutMs }).then((r) => r.keys);
+  }
+
+  revokeKey(id: string): Promise<ApiKeyInfo> {
+    return this.bus.request(SUBJECTS.auth.revokeKey, { id }, { timeoutMs: this.timeoutMs });
+  }
+
+  stats(request: StatsRequest): Promise<StatsResponse> {
+    return this.bus.request(SUBJECTS.auth.stats, request, { timeoutMs: this.timeoutMs * 5 });
+  }
+
+  /** Every replica of the caller sees every revocation (no queue group). */
+  onKeyRevoked(handler: (event: KeyRevokedEvent) => void): Subscription {
+    return this.bus.subscribe(SUBJECTS.auth.keyRevoked, handler);
   }
 }

@@ -1,3 +1,4 @@
+export * from './auth';
 export * from './bus';
 export * from './clients';
 export * from './errors';

@@ -1,3 +1,17 @@
+import type {
+  KeyCreateRequest,
+  KeyCreateResponse,
+  KeyListRequest,
+  KeyListResponse,
+  KeyRevokedEvent,
+  KeyRevokeRequest,
+  KeyRevokeResponse,
+  KeyVerifyRequest,
+  KeyVerifyResponse,
+  StatsRequest,
+  StatsResponse,
+  UsageRecord,
+} from './auth';
 import type { EventContract, RequestContract, StreamContract } from './bus';
 import type { HealthCheckRequest, HealthCheckResponse, ServiceName } from './health';
 import type {
@@ -33,6 +47,17 @@ export const SUBJECTS = {
   gateway: {
     attemptReported: 'gateway.attempt.reported',
   },
+  auth: {
+    createKey: 'auth.keys.create',
+    verifyKey: 'auth.keys.verify',
+    listKeys: 'auth.keys.list',
+    revokeKey: 'auth.keys.revoke',
+    /** Broadcast: every gateway replica purges the key. */
+    keyRevoked: 'auth.keys.revoked',
+    /** Usage records: a JetStream stream over NATS, a plain event in process. */
+    usageRecorded: 'auth.usage.recorded',
+    stats: 'auth.usage.stats',
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 type HealthContract = RequestContract<HealthCheckRequest, HealthCheckResponse>;
@@ -50,6 +75,13 @@ export interface SubjectMap {
   'registry.models.get': RequestContract<ModelGetRequest, ModelGetResponse>;
   'registry.models.changed': EventContract<RegistryChangedEvent>;
   'gateway.attempt.reported': EventContract<AttemptReportedEvent>;
+  'auth.keys.create': RequestContract<KeyCreateRequest, KeyCreateResponse>;
+  'auth.keys.verify': RequestContract<KeyVerifyRequest, KeyVerifyResponse>;
+  'auth.keys.list': RequestContract<KeyListRequest, KeyListResponse>;
+  'auth.keys.revoke': RequestContract<KeyRevokeRequest, KeyRevokeResponse>;
+  'auth.keys.revoked': EventContract<KeyRevokedEvent>;
+  'auth.usage.recorded': EventContract<UsageRecord>;
+  'auth.usage.stats': RequestContract<StatsRequest, StatsResponse>;
 }
 
 export type Subject = keyof SubjectMap;

@@ -15,3 +15,4 @@ export * from './nest/tokens';
 export * from './service/run-main';
 export * from './service/start-service';
 export * from './nest/bus-controller.decorator';
+export * from './bus/durable-log';

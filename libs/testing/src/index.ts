@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './openapi';
 export * from './fake-upstream';
 export * from './service-process';
+export * from './postgres-schema';

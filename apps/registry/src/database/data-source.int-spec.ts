@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requireService, TEST_POSTGRES_URL } from '@iir/testing';
 import type { DataSource } from 'typeorm';
-import { PostgresSchema } from '../../test/postgres-schema';
+import { PostgresSchema } from '@iir/testing';
 import { ModelEntity } from '../models/model.entity';
 import { MIGRATIONS, openDataSource, type DatabaseSettings } from './data-source';
 

@@ -58,6 +58,16 @@ export class NatsBus implements Bus {
     return new NatsBus(nc, options.subjectPrefix ?? '', options.onError ?? (() => undefined));
   }
 
+  /** The subject as it is on the wire (with the prefix). */
+  qualify(subject: string): string {
+    return this.prefix + subject;
+  }
+
+  /** The prefix as a token usable in JetStream stream and consumer names ('' without a prefix). */
+  get prefixToken(): string {
+    return this.prefix.slice(0, -1);
+  }
+
   async request<Res>(subject: string, payload: unknown, options: CallOptions = {}): Promise<Res> {
     const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let msg: Msg;

@@ -1,10 +1,10 @@
 import { JsonLogger } from '@iir/platform';
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { describeDatabase, openDataSource, type DatabaseSettings } from './data-source';
+import { describeDatabase, openDatabase, type DatabaseSchema, type DatabaseSettings } from './data-source';
 import { DatabaseHealth } from './database.health';
 
-/** The registry's database: opened (and migrated) before anything that needs it, closed last. */
+/** A service's database: opened (and migrated) before anything that needs it, closed last. */
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(
@@ -12,7 +12,7 @@ export class DatabaseModule implements OnApplicationShutdown {
     private readonly logger: JsonLogger,
   ) {}
 
-  static forRoot(settings: DatabaseSettings): DynamicModule {
+  static forRoot(settings: DatabaseSettings, schema: DatabaseSchema): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
@@ -21,7 +21,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           provide: DataSource,
           inject: [JsonLogger],
           useFactory: async (logger: JsonLogger) => {
-            const dataSource = await openDataSource(settings);
+            const dataSource = await openDatabase(settings, schema);
             logger.write('info', 'database ready', { database: describeDatabase(settings) });
             return dataSource;
           },

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 const PING_TIMEOUT_MS = 2_000;
 
-/** Reports the database in `/health` and the bus health probe; the registry is down without it. */
+/** Reports the database in `/health` and the bus health probe; the service is down without it. */
 @Injectable()
 export class DatabaseHealth implements OnModuleInit {
   constructor(

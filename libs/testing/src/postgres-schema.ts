@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
  * tables. Its URL pins the connection's search_path to it, the way an operator would.
  */
 export class PostgresSchema {
-  readonly name = `registry_test_${randomBytes(5).toString('hex')}`;
+  readonly name = `iir_test_${randomBytes(5).toString('hex')}`;
 
   constructor(private readonly baseUrl: string) {}
 

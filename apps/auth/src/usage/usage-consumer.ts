@@ -1,0 +1,39 @@
+import { SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
+import { BUS, createDurableLog, JsonLogger, type DurableConsumer } from '@iir/platform';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { UsageLedger } from './usage-ledger';
+
+export const USAGE_STREAM = 'IIR_USAGE';
+export const USAGE_CONSUMER = 'auth_ledger';
+
+/**
+ * Feeds the ledger from the usage stream: a durable JetStream consumer over NATS (records published
+ * while auth was down are waiting for it), the plain event in process. A batch is acknowledged only
+ * after it is written.
+ */
+@Injectable()
+export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: DurableConsumer | undefined;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly ledger: UsageLedger,
+    private readonly logger: JsonLogger,
+    @Inject('USAGE_STREAM_MAX_AGE_MS') private readonly maxAgeMs: number,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const log = await createDurableLog<UsageRecord>(this.bus, {
+      stream: USAGE_STREAM,
+      subject: SUBJECTS.auth.usageRecorded,
+      maxAgeMs: this.maxAgeMs,
+      onError: (message, error) => this.logger.write('warn', message, error ? { err: error } : {}),
+    });
+    this.consumer = await log.consume(USAGE_CONSUMER, (records) => this.ledger.write(records));
+    this.logger.write('info', 'usage ledger consuming', { bus: this.bus.kind });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

@@ -1,0 +1,14 @@
+import { SUBJECTS, type StatsRequest, type StatsResponse } from '@iir/contracts';
+import { BusController } from '@iir/platform';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { StatsService } from './stats.service';
+
+@BusController()
+export class UsageController {
+  constructor(private readonly statsService: StatsService) {}
+
+  @MessagePattern(SUBJECTS.auth.stats)
+  stats(@Payload() request: StatsRequest | null): Promise<StatsResponse> {
+    return this.statsService.stats(request);
+  }
+}

@@ -1,0 +1,205 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AuthClient, BusError, SUBJECTS, type KeyRevokedEvent, type UsageRecord } from '@iir/contracts';
+import { createDurableLog, destroyDurableLog, NatsBus, startService, type DurableLog, type RunningService } from '@iir/platform';
+import { PostgresSchema, requireService, TEST_NATS_URL, TEST_POSTGRES_URL, uniquePrefix, waitFor } from '@iir/testing';
+import { Database } from 'sqlite3';
+import { authService } from '../src/auth.service-definition';
+import { hashSecret } from '../src/keys/key-secret';
+import { USAGE_STREAM } from '../src/usage/usage-consumer';
+
+interface Backend {
+  env(): Promise<Record<string, string>>;
+  /** Every row of a table, as text, to look for secrets. */
+  dump(): Promise<string>;
+  count(): Promise<number>;
+  tearDown(): Promise<void>;
+}
+
+const sqlite = (): Backend => {
+  let dir = '';
+  return {
+    env: async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'auth-'));
+      return { IIR_DATA_DIR: dir };
+    },
+    dump: async () => (await readFile(path.join(dir, 'auth.sqlite'))).toString('latin1'),
+    count: () =>
+      new Promise<number>((resolve, reject) => {
+        const db = new Database(path.join(dir, 'auth.sqlite'));
+        db.get('SELECT COUNT(*) AS n FROM usage_records', (error, row: { n: number } | undefined) => {
+          db.close();
+          if (error) reject(error);
+          else resolve(row?.n ?? 0);
+        });
+      }),
+    tearDown: () => rm(dir, { recursive: true, force: true }),
+  };
+};
+
+const postgres = (): Backend => {
+  const schema = new PostgresSchema(TEST_POSTGRES_URL);
+  return {
+    env: async () => {
+      await requireService('PostgreSQL', TEST_POSTGRES_URL);
+      await schema.create();
+      return { DATABASE_URL: schema.url };
+    },
+    dump: async () => {
+      const keys = await schema.query('SELECT * FROM api_keys');
+      const usage = await schema.query('SELECT * FROM usage_records');
+      return JSON.stringify([keys, usage]);
+    },
+    count: async () => Number((await schema.query<{ n: string }>('SELECT COUNT(*) AS n FROM usage_records'))[0]?.n ?? 0),
+    tearDown: () => schema.drop(),
+  };
+};
+
+function record(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    requestId,
+    keyId: null,
+    priority: 0,
+    model: 'fake/echo',
+    target: 'fake/echo',
+    provider: 'fake',
+    promptTokens: 3,
+    completionTokens: 2,
+    totalTokens: 5,
+    latencyMs: 1.5,
+    ttftMs: 1.2,
+    status: 200,
+    errorCode: null,
+    cacheHit: false,
+    stream: false,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+describe.each([
+  ['SQLite', sqlite],
+  ['Postgres', postgres],
+])('auth service on %s over real NATS', (name, makeBackend) => {
+  const backend = makeBackend();
+  const prefix = uniquePrefix('auth');
+  let env: Record<string, string>;
+  let auth: RunningService | undefined;
+  let bus: NatsBus;
+  let client: AuthClient;
+  let log: DurableLog<UsageRecord>;
+  const revoked: KeyRevokedEvent[] = [];
+
+  const start = async (): Promise<void> => {
+    auth = await startService(authService, env);
+  };
+  const stats = () => client.stats({ groupBy: [] }).then((r) => r.rows[0]?.requests ?? 0);
+
+  beforeAll(async () => {
+    await requireService('NATS', TEST_NATS_URL);
+    env = {
+      NATS_URL: TEST_NATS_URL,
+      NATS_SUBJECT_PREFIX: prefix,
+      AUTH_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      ...(await backend.env()),
+    };
+    bus = await NatsBus.connect({ servers: TEST_NATS_URL, subjectPrefix: prefix });
+    client = new AuthClient(bus, 5_000);
+    client.onKeyRevoked((e) => revoked.push(e));
+    log = await createDurableLog<UsageRecord>(bus, { stream: USAGE_STREAM, subject: SUBJECTS.auth.usageRecorded });
+    await start();
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+    await destroyDurableLog(log);
+    await bus?.drain();
+    await backend.tearDown();
+  });
+
+  it('issues a key whose secret is shown once, is long and random, and verifies by its hash', async () => {
+    const created = await client.createKey({ description: 'ci', priority: 3, rpm: 60, allowedModels: ['local/*'] });
+    expect(created.secret).toMatch(/^iir-[A-Za-z0-9_-]{43}$/);
+    expect(created.key).toMatchObject({ description: 'ci', priority: 3, rpm: 60, tpm: null, role: 'user', allowedModels: ['local/*'] });
+    expect(created.secret.startsWith(created.key.displayPrefix)).toBe(true);
+    expect(JSON.stringify(created.key)).not.toContain(created.secret);
+
+    const verified = await client.verifyKey(hashSecret(created.secret));
+    expect(verified).toMatchObject({ usable: true, key: { id: created.key.id } });
+    expect(await client.verifyKey(hashSecret(created.secret + 'x'))).toEqual({ usable: false, reason: 'unknown' });
+  });
+
+  it('refuses a bad registration with the field named', async () => {
+    await expect(client.createKey({ rpm: -1 })).rejects.toMatchObject({ code: 'invalid_request_error', details: { param: 'rpm' } });
+    await expect(client.createKey({ role: 'root' as never })).rejects.toBeInstanceOf(BusError);
+    await expect(client.createKey({ expiresAt: '2000-01-01T00:00:00Z' })).rejects.toMatchObject({ details: { param: 'expires_at' } });
+  });
+
+  it('revokes a key, broadcasts it, and lists without secrets', async () => {
+    const { key, secret } = await client.createKey({ description: 'to revoke' });
+    await client.revokeKey(key.id);
+    await waitFor(() => revoked.some((e) => e.id === key.id && e.hash === hashSecret(secret)));
+    expect(await client.verifyKey(hashSecret(secret))).toMatchObject({ usable: false, reason: 'revoked' });
+    const active = await client.listKeys();
+    expect(active.some((k) => k.id === key.id)).toBe(false);
+    const all = await client.listKeys({ includeRevoked: true });
+    expect(all.find((k) => k.id === key.id)?.revokedAt).toEqual(expect.any(String));
+    expect(JSON.stringify(all)).not.toContain(secret);
+    await expect(client.revokeKey('no-such-key')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('treats an expired key as unusable', async () => {
+    const { key, secret } = await client.createKey({ expiresAt: new Date(Date.now() + 300).toISOString() });
+    await waitFor(async () => (await client.verifyKey(hashSecret(secret))).reason === 'expired', { timeoutMs: 5_000 });
+    expect((await client.verifyKey(hashSecret(secret))).key?.id).toBe(key.id);
+  });
+
+  it('never stores a secret: the database holds only hashes and prefixes', async () => {
+    const secrets = await Promise.all([1, 2, 3].map(() => client.createKey({}).then((c) => c.secret)));
+    const dump = await backend.dump();
+    for (const s of secrets) {
+      expect(dump).not.toContain(s);
+      expect(dump).not.toContain(s.slice(12));
+    }
+    expect(dump).toContain(hashSecret(secrets[0] ?? ''));
+  });
+
+  it('writes each usage record once, catching up on what arrived while auth was down', async () => {
+    const before = await stats();
+    log.append('dup-1', record('dup-1'));
+    log.append('dup-1', record('dup-1'));
+    await waitFor(async () => (await stats()) === before + 1);
+
+    await auth?.close();
+    auth = undefined;
+    const ids = Array.from({ length: 200 }, (_, i) => `${prefix}-down-${i}`);
+    for (const id of ids) log.append(id, record(id, { keyId: 'k1', totalTokens: 10 }));
+    // Some twice, as a gateway retrying after a lost ack would.
+    for (const id of ids.slice(0, 20)) log.append(id, record(id, { keyId: 'k1', totalTokens: 10 }));
+    await waitFor(() => log.backlog() === 0);
+    await start();
+    await waitFor(async () => (await stats()) === before + 201, { timeoutMs: 15_000 });
+    const byKey = await client.stats({ groupBy: ['key'] });
+    expect(byKey.rows.find((r) => r.keyId === 'k1')).toMatchObject({ requests: 200, totalTokens: 2_000 });
+    expect(await backend.count()).toBe(before + 201);
+  });
+
+  it('aggregates stats by key, model and target over a window', async () => {
+    const t0 = '2026-01-01T00:00:00.000Z';
+    for (let i = 0; i < 5; i++) {
+      const id = `${prefix}-stats-${i}`;
+      log.append(id, record(id, { keyId: 'k-stats', model: i < 3 ? 'a/m' : 'b/m', target: 'x/t', status: i === 4 ? 502 : 200, cacheHit: i === 0, createdAt: t0 }));
+    }
+    const window = { since: '2025-12-31T00:00:00Z', until: '2026-01-02T00:00:00Z' };
+    await waitFor(async () => (await client.stats({ ...window, groupBy: [] })).rows[0]?.requests === 5);
+    const byModel = await client.stats({ ...window, groupBy: ['key', 'model'] });
+    expect(byModel.rows).toEqual([
+      expect.objectContaining({ keyId: 'k-stats', model: 'a/m', requests: 3, errors: 0, cacheHits: 1, totalTokens: 15 }),
+      expect.objectContaining({ keyId: 'k-stats', model: 'b/m', requests: 2, errors: 1, cacheHits: 0 }),
+    ]);
+    await expect(client.stats({ since: 'yesterday' })).rejects.toMatchObject({ details: { param: 'since' } });
+  });
+});

@@ -1,0 +1,274 @@
+import type { Bus } from '@iir/contracts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { decode, encode } from './codec';
+import { NatsBus } from './nats-bus';
+
+export interface DurableLogOptions {
+  /** JetStream stream name (letters, digits, `_`); the bus prefix is added to it. */
+  stream: string;
+  /** The subject records are appended on (the bus prefix is added to it). */
+  subject: string;
+  /** How long the stream keeps records (default 7 days). */
+  maxAgeMs?: number;
+  /** Records held in memory while NATS cannot take them; past it the oldest are dropped (logged). */
+  maxBacklog?: number;
+  onError?: (message: string, error?: unknown) => void;
+}
+
+export interface DurableConsumer {
+  stop(): Promise<void>;
+}
+
+/**
+ * An append-only log of records that must not be lost (usage records). Over NATS it is a JetStream
+ * stream: `append` publishes with the record id as `Nats-Msg-Id` (JetStream drops duplicates within
+ * its window) and, while NATS cannot take a record, keeps it in memory and retries; `consume` is a
+ * durable pull consumer whose handler acknowledges a batch only after it resolved, so records
+ * written by a stopped consumer wait in the stream. In process there is no durability to have:
+ * `append` hands the record straight to the consumer.
+ */
+export interface DurableLog<T> {
+  append(id: string, record: T): void;
+  consume(durable: string, handler: (records: T[]) => Promise<void>): Promise<DurableConsumer>;
+  /** Records not yet accepted by the log (NATS down). */
+  backlog(): number;
+  /** Waits (bounded) until the backlog is empty, then stops retrying. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export async function createDurableLog<T>(bus: Bus, options: DurableLogOptions): Promise<DurableLog<T>> {
+  if (bus instanceof NatsBus) {
+    const log = new JetStreamLog<T>(bus, options);
+    await log.ensureStream();
+    return log;
+  }
+  return new InProcessLog<T>(bus, options.subject);
+}
+
+class InProcessLog<T> implements DurableLog<T> {
+  constructor(
+    private readonly bus: Bus,
+    private readonly subject: string,
+  ) {}
+
+  append(_id: string, record: T): void {
+    this.bus.publish(this.subject, record);
+  }
+
+  async consume(_durable: string, handler: (records: T[]) => Promise<void>): Promise<DurableConsumer> {
+    const sub = this.bus.subscribe(this.subject, (record) => handler([record as T]));
+    return { stop: async () => sub.unsubscribe() };
+  }
+
+  backlog(): number {
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    // Nothing is buffered in process.
+  }
+}
+
+const DAY_MS = 86_400_000;
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
+const PUBLISH_TIMEOUT_MS = 2_000;
+const FETCH_BATCH = 200;
+const FETCH_EXPIRES_MS = 1_000;
+const RETRY_MS = 500;
+
+class JetStreamLog<T> implements DurableLog<T> {
+  private readonly js: JetStreamClient;
+  private readonly stream: string;
+  private readonly subject: string;
+  private readonly pending = new Map<string, Uint8Array>();
+  private readonly inFlight = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private holding = false;
+  private readonly onError: (message: string, error?: unknown) => void;
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly options: DurableLogOptions,
+  ) {
+    this.js = jetstream(bus.connection);
+    const token = bus.prefixToken;
+    this.stream = token ? `${options.stream}_${token}` : options.stream;
+    this.subject = bus.qualify(options.subject);
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /** Creates the stream if it is missing; both producers and consumers call it, so either may start first. */
+  async ensureStream(): Promise<void> {
+    const jsm = await this.manager();
+    try {
+      await jsm.streams.info(this.stream);
+    } catch {
+      try {
+        await jsm.streams.add({
+          name: this.stream,
+          subjects: [this.subject],
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          max_age: (this.options.maxAgeMs ?? 7 * DAY_MS) * 1_000_000,
+          duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000,
+        });
+      } catch (error) {
+        // Another replica created it between our info and add.
+        await jsm.streams.info(this.stream).catch(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  append(id: string, record: T): void {
+    const data = encode(record);
+    if (this.pending.size > 0 || this.retryTimer) {
+      // Keep order roughly and avoid a storm of failing publishes while NATS is away.
+      this.hold(id, data);
+      return;
+    }
+    this.publish(id, data);
+  }
+
+  private publish(id: string, data: Uint8Array): void {
+    this.inFlight.add(id);
+    this.js
+      .publish(this.subject, data, { msgID: id, timeout: PUBLISH_TIMEOUT_MS })
+      .then(
+        () => {
+          this.pending.delete(id);
+          if (this.holding && this.pending.size === 0) {
+            this.holding = false;
+            this.onError('durable log: NATS takes records again; backlog flushed');
+          }
+        },
+        (error: unknown) => {
+          if (!this.holding) {
+            this.holding = true;
+            this.onError('durable log: NATS did not take a record; holding records in memory to retry', error);
+          }
+          this.hold(id, data);
+        },
+      )
+      .finally(() => this.inFlight.delete(id));
+  }
+
+  private hold(id: string, data: Uint8Array): void {
+    this.pending.set(id, data);
+    const max = this.options.maxBacklog ?? 100_000;
+    if (this.pending.size > max) {
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) {
+        this.pending.delete(oldest);
+        this.onError(`durable log backlog over ${max}: dropped record ${oldest}`);
+      }
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const [id, data] of this.pending) if (!this.inFlight.has(id)) this.publish(id, data);
+    }, RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  backlog(): number {
+    return this.pending.size;
+  }
+
+  async close(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.pending.size > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    if (this.pending.size > 0) this.onError(`durable log closed with ${this.pending.size} records not yet stored`);
+  }
+
+  async consume(durable: string, handler: (records: T[]) => Promise<void>): Promise<DurableConsumer> {
+    const jsm = await this.manager();
+    const name = this.bus.prefixToken ? `${durable}_${this.bus.prefixToken}` : durable;
+    try {
+      await jsm.consumers.info(this.stream, name);
+    } catch {
+      await jsm.consumers.add(this.stream, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30_000 * 1_000_000,
+        max_ack_pending: 10_000,
+        filter_subject: this.subject,
+      });
+    }
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        try {
+          const consumer = await this.js.consumers.get(this.stream, name);
+          while (!stopped) {
+            const batch: JsMsg[] = [];
+            const messages = await consumer.fetch({ max_messages: FETCH_BATCH, expires: FETCH_EXPIRES_MS });
+            for await (const m of messages) batch.push(m);
+            if (batch.length === 0) continue;
+            await this.deliver(batch, handler);
+          }
+        } catch (error) {
+          if (stopped) break;
+          this.onError('durable log consumer failed; retrying', error);
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+        }
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        await loop;
+      },
+    };
+  }
+
+  private async deliver(batch: JsMsg[], handler: (records: T[]) => Promise<void>): Promise<void> {
+    const records = batch.map((m) => decode<T>(m.data));
+    try {
+      await handler(records);
+    } catch (error) {
+      this.onError('durable log handler failed; the records will be redelivered', error);
+      for (const m of batch) m.nak(RETRY_MS);
+      return;
+    }
+    // Acknowledged only once written; a crash before this line means redelivery, which the
+    // handler must absorb (it is idempotent by record id).
+    for (const m of batch) m.ack();
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    return jetstreamManager(this.bus.connection, { timeout: PUBLISH_TIMEOUT_MS });
+  }
+
+  /** For tests: remove the stream (and its consumers). */
+  async destroy(): Promise<void> {
+    const jsm = await this.manager();
+    await jsm.streams.delete(this.stream).catch(() => false);
+  }
+}
+
+/** Deletes a durable log's stream (tests, uninstall). No-op in process. */
+export async function destroyDurableLog(log: DurableLog<unknown>): Promise<void> {
+  if (log instanceof JetStreamLog) await log.destroy();
+}
