@@ -2,3 +2,5 @@
 export const ROUTER_CLIENT = Symbol('ROUTER_CLIENT');
 /** The typed registry client. */
 export const REGISTRY_CLIENT = Symbol('REGISTRY_CLIENT');
+/** The typed auth client (keys and stats). */
+export const AUTH_CLIENT = Symbol('AUTH_CLIENT');

@@ -76,6 +76,8 @@ function fromBusError(error: BusError): ApiError {
         status: 503,
       });
     default:
-      return new ApiError(error.code, error.message, { param: error.code === 'model_not_found' ? 'model' : null });
+      return new ApiError(error.code, error.message, {
+        param: error.code === 'model_not_found' ? 'model' : typeof error.details?.['param'] === 'string' ? error.details['param'] : null,
+      });
   }
 }

@@ -1,0 +1,32 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../errors/api-error';
+import { ApiKeyGuard } from './api-key.guard';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
+import { setPrincipal } from './principal';
+import { clientAddress } from './trusted-network';
+
+/**
+ * Key registration: allowed with an admin key, or without one from a trusted network (how the first
+ * keys are made). `X-Forwarded-For` counts only when the socket peer is a configured trusted proxy.
+ */
+@Injectable()
+export class RegistrationGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyGuard,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.keys.identify(request, true);
+    setPrincipal(request, principal);
+    if (principal.role === 'admin') return true;
+    const address = clientAddress(request, this.settings.trustedProxies);
+    if (this.settings.trustedNetworks.has(address)) return true;
+    throw new ApiError(
+      'permission_denied',
+      `Registering API keys needs an admin key or a request from a trusted network (this request comes from ${address ?? 'an unknown address'}).`,
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { AuthClient, type ApiKeyInfo } from '@iir/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AdminGuard } from '../auth/admin.guard';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { KeyVerifier } from '../auth/key-verifier';
+import { sha256 } from '../auth/presented-key';
+import { RegistrationGuard } from '../auth/registration.guard';
+import { ApiError } from '../errors/api-error';
+import { AUTH_CLIENT } from '../gateway.tokens';
+
+/**
+ * `/api/v1/apikeys`: register (the secret is in this answer and nowhere else, ever), list and
+ * revoke keys. The HTTP shape is snake_case; the bus speaks camelCase.
+ */
+@Controller('api/v1/apikeys')
+export class ApiKeysController {
+  constructor(
+    @Inject(AUTH_CLIENT) private readonly auth: AuthClient,
+    private readonly verifier: KeyVerifier,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @UseGuards(RegistrationGuard)
+  async create(@Body() body: unknown): Promise<Record<string, unknown>> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError('invalid_request_error', 'The request body must be a JSON object.');
+    }
+    const b = body as Record<string, unknown>;
+    const created = await this.auth.createKey({
+      description: b['description'] as string | undefined,
+      role: b['role'] as never,
+      priority: b['priority'] as number | undefined,
+      rpm: (b['rpm'] ?? b['rpm_limit']) as number | null | undefined,
+      tpm: (b['tpm'] ?? b['tpm_limit']) as number | null | undefined,
+      allowedModels: b['allowed_models'] as string[] | undefined,
+      expiresAt: b['expires_at'] as string | null | undefined,
+    });
+    this.verifier.forget(sha256(created.secret).toString('hex'));
+    return { api_key: created.secret, ...keyJson(created.key) };
+  }
+
+  @Get()
+  @UseGuards(ApiKeyGuard, AdminGuard)
+  async list(@Query('include_revoked') includeRevoked?: string): Promise<{ object: 'list'; data: Array<Record<string, unknown>> }> {
+    const keys = await this.auth.listKeys({ includeRevoked: includeRevoked === 'true' || includeRevoked === '1' });
+    return { object: 'list', data: keys.map(keyJson) };
+  }
+
+  @Delete(':id')
+  @UseGuards(ApiKeyGuard, AdminGuard)
+  async revoke(@Param('id') id: string): Promise<Record<string, unknown>> {
+    const key = await this.auth.revokeKey(id);
+    return { ...keyJson(key), revoked: true };
+  }
+}
+
+export function keyJson(key: ApiKeyInfo): Record<string, unknown> {
+  return {
+    id: key.id,
+    object: 'api_key',
+    display_prefix: key.displayPrefix,
+    description: key.description,
+    role: key.role,
+    priority: key.priority,
+    rpm: key.rpm,
+    tpm: key.tpm,
+    allowed_models: key.allowedModels,
+    expires_at: key.expiresAt,
+    created_at: key.createdAt,
+    revoked_at: key.revokedAt,
+  };
+}
