@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { type AdmitRequest, type AdmitResult, type SettleRequest, windowKeys } from './limit-backend';
+import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './rate-limit.lua';
+
+interface Script {
+  text: string;
+  sha: string;
+}
+
+const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
+const ADMIT = script(ADMIT_SCRIPT);
+const SETTLE = script(SETTLE_SCRIPT);
+
+/** The rate limiter's Redis adapter: each check and each settlement is one atomic script. */
+export class RedisLimiter {
+  constructor(private readonly redis: Redis) {}
+
+  /** Cheap probe: without a ready connection the limiter does not even try. */
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  async admit(req: AdmitRequest): Promise<AdmitResult> {
+    const keys = windowKeys(req.base);
+    const reply = await this.run(ADMIT, [keys.requests, keys.tokens, keys.tokenCounts], [req.windowMs, req.rpm, req.tpm, req.tokens, req.member]);
+    const [allowed, limited, retry, count, requestsReset, total, tokensReset] = admitReply(reply);
+    const result: AdmitResult = {
+      allowed: allowed === 1,
+      requests: { used: count, resetMs: requestsReset },
+      tokens: { used: total, resetMs: tokensReset },
+    };
+    if (limited === 1) result.limited = 'requests';
+    if (limited === 2) result.limited = 'tokens';
+    if (retry >= 0) result.retryAfterMs = retry;
+    return result;
+  }
+
+  async settle(req: SettleRequest): Promise<void> {
+    const keys = windowKeys(req.base);
+    await this.run(SETTLE, [keys.tokens, keys.tokenCounts], [req.windowMs, req.member, req.reserved, req.actual]);
+  }
+
+  /** EVALSHA, loading the script on the first NOSCRIPT (after a Redis restart, say). */
+  private async run(s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.redis.eval(s.text, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+type AdmitReply = [allowed: number, limited: number, retry: number, count: number, requestsReset: number, total: number, tokensReset: number];
+
+function admitReply(reply: unknown): AdmitReply {
+  if (!Array.isArray(reply) || reply.length !== 7 || !reply.every((v) => typeof v === 'number')) {
+    throw new Error(`Unexpected rate-limit script reply: ${JSON.stringify(reply)}`);
+  }
+  return reply as AdmitReply;
+}
