@@ -1,24 +1,44 @@
-import { RegistryClient, RouterClient, type Bus } from '@iir/contracts';
+import { AuthClient, RegistryClient, RouterClient, type Bus } from '@iir/contracts';
 import type { JsonLogger } from '@iir/platform';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { hashKey, STATIC_KEY_HASHES, StaticKeysGuard } from './auth/static-keys.guard';
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AdminGuard } from './auth/admin.guard';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { AUTH_SETTINGS, type AuthSettings } from './auth/auth-settings';
+import { KeyVerifier } from './auth/key-verifier';
+import { sha256 } from './auth/presented-key';
+import { RegistrationGuard } from './auth/registration.guard';
+import { NetworkSet } from './auth/trusted-network';
 import { ChatController } from './chat/chat.controller';
 import { ChatService } from './chat/chat.service';
 import { CompletionsController } from './completions/completions.controller';
 import { EXECUTION_SETTINGS, type ExecutionSettings } from './execution/execution-settings';
 import { PlanExecutor } from './execution/plan-executor.service';
 import type { GatewayConfig } from './gateway.service-definition';
-import { REGISTRY_CLIENT, ROUTER_CLIENT } from './gateway.tokens';
+import { AUTH_CLIENT, REGISTRY_CLIENT, ROUTER_CLIENT } from './gateway.tokens';
 import { HealthModule } from './health/health.module';
+import { ApiKeysController } from './keys/api-keys.controller';
+import { StatsController } from './keys/stats.controller';
+import { providerTpmLimits } from './limits/provider-tpm';
+import { RateLimiter } from './limits/rate-limiter';
+import { createRedis } from './limits/redis-connection';
+import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { ModelsController } from './models/models.controller';
 import { ProviderCatalog } from './providers/provider-catalog';
+import { UsageRecorder } from './usage/usage-recorder';
+
+const REDIS = Symbol('REDIS');
 
 @Module({})
-export class GatewayModule {
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis | undefined) {}
+
   static register(config: GatewayConfig, bus: Bus, logger: JsonLogger): DynamicModule {
-    const keys = config.GATEWAY_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
-    if (keys.length === 0) logger.write('warn', 'GATEWAY_API_KEYS is empty: the gateway accepts requests without a key');
+    const auth = authSettings(config);
+    if (auth.mode === 'open') {
+      logger.write('warn', 'the gateway is open: requests without a key are served (set IIR_ADMIN_KEY or GATEWAY_AUTH=required)');
+    }
     const execution: ExecutionSettings = {
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteTimeoutMs: config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
@@ -27,23 +47,51 @@ export class GatewayModule {
       retryBackoffMs: config.UPSTREAM_RETRY_BACKOFF_MS,
       maxRetryWaitMs: config.UPSTREAM_MAX_RETRY_WAIT_MS,
     };
+    const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+    const limiter = new RateLimiter(redis, { logger, windowMs: config.RATE_LIMIT_WINDOW_MS });
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, CompletionsController, ModelsController],
+      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },
-        { provide: STATIC_KEY_HASHES, useValue: keys.map(hashKey) },
+        { provide: AUTH_CLIENT, useValue: new AuthClient(bus, config.AUTH_TIMEOUT_MS) },
+        { provide: AUTH_SETTINGS, useValue: auth },
         { provide: EXECUTION_SETTINGS, useValue: execution },
         { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config)) },
-        StaticKeysGuard,
+        { provide: REDIS, useValue: redis },
+        { provide: REQUEST_LIMITS, useValue: new RequestLimits(limiter, providerTpmLimits(config)) },
+        KeyVerifier,
+        ApiKeyGuard,
+        AdminGuard,
+        RegistrationGuard,
+        UsageRecorder,
         PlanExecutor,
         ChatService,
         ModelsCatalog,
       ],
     };
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+}
+
+function authSettings(config: GatewayConfig): AuthSettings {
+  const staticKeys = config.GATEWAY_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+  const mode: AuthSettings['mode'] =
+    config.GATEWAY_AUTH === 'auto' ? (config.IIR_ADMIN_KEY || staticKeys.length > 0 ? 'required' : 'open') : config.GATEWAY_AUTH === 'required' ? 'required' : 'open';
+  return {
+    mode,
+    adminKeyHash: config.IIR_ADMIN_KEY ? sha256(config.IIR_ADMIN_KEY) : undefined,
+    staticKeyHashes: staticKeys.map(sha256),
+    cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    staleTtlMs: config.AUTH_STALE_TTL_MS,
+    trustedNetworks: new NetworkSet(config.TRUSTED_NETWORKS),
+    trustedProxies: new NetworkSet(config.TRUSTED_PROXIES),
+  };
 }
 
 function providerKeys(config: GatewayConfig): Record<string, string | undefined> {

@@ -1,9 +1,17 @@
 import { env, type ServiceDefinition } from '@iir/platform';
 import { z } from 'zod';
+import { DEFAULT_TRUSTED_NETWORKS, isCidrList } from './auth/trusted-network';
+import { PROVIDER_TPM_VARIABLES } from './limits/provider-tpm';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter';
 import { GatewayModule } from './gateway.module';
 
 const optional = () => z.string().optional();
+const cidrs = (fallback: string) =>
+  z.string().default(fallback).refine(isCidrList, { message: 'must be comma-separated IP addresses or CIDRs, e.g. 10.0.0.0/8,::1' });
+
+function providerTpmShape(): Record<(typeof PROVIDER_TPM_VARIABLES)[number], ReturnType<typeof env.int>> {
+  return Object.fromEntries(PROVIDER_TPM_VARIABLES.map((v) => [v, env.int(0, 0)])) as never;
+}
 
 export const gatewayConfigShape = {
   GATEWAY_PORT: env.port(8000),
@@ -12,8 +20,29 @@ export const gatewayConfigShape = {
   HEALTH_TIMEOUT_MS: env.int(1_000, 10),
   /** Largest request body accepted, in bytes (413 above it). */
   MAX_BODY_BYTES: env.int(4 * 1024 * 1024, 1024),
-  /** Comma-separated gateway keys; empty = open gateway (a warning is logged). */
+  /** Comma-separated static user keys (no limits, no ledger key id); kept only as SHA-256. */
   GATEWAY_API_KEYS: env.string(''),
+  /** The bootstrap admin key: manages keys and reads /stats; kept only as SHA-256. */
+  IIR_ADMIN_KEY: optional(),
+  /**
+   * `required`: every API call needs a key; `open`: a call without one is anonymous; `auto`
+   * (default): required as soon as IIR_ADMIN_KEY or GATEWAY_API_KEYS is set.
+   */
+  GATEWAY_AUTH: env.enumOf(['auto', 'required', 'open'], 'auto'),
+  /** Who may register keys without an admin key (CIDRs). */
+  TRUSTED_NETWORKS: cidrs(DEFAULT_TRUSTED_NETWORKS),
+  /** Proxies whose X-Forwarded-For is believed (CIDRs); empty = the header is ignored. */
+  TRUSTED_PROXIES: cidrs(''),
+  /** How long a verified key is reused without asking auth (revocations purge it at once). */
+  AUTH_CACHE_TTL_MS: env.int(2_000, 0),
+  /** How long a verified key keeps working while auth is unreachable. */
+  AUTH_STALE_TTL_MS: env.int(300_000, 0),
+  AUTH_TIMEOUT_MS: env.int(2_000, 10),
+  /** Redis for rate limits shared by every replica; unset = per-replica limits in memory. */
+  REDIS_URL: env.url(['redis:', 'rediss:']),
+  /** Rate-limit window (ms); limits are per minute unless changed. */
+  RATE_LIMIT_WINDOW_MS: env.int(60_000, 100),
+  ...providerTpmShape(),
   ROUTER_TIMEOUT_MS: env.int(2_000, 10),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(5_000, 10),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: env.int(60_000, 10),

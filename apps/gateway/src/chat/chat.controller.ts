@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StaticKeysGuard } from '../auth/static-keys.guard';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChatService } from './chat.service';
 import { validateChatRequest } from './chat-request.validator';
 import { chatFormat } from './response-format';
 
 /** `POST /v1/chat/completions`, OpenAI-compatible (JSON and SSE). */
 @Controller('v1')
-@UseGuards(StaticKeysGuard)
+@UseGuards(ApiKeyGuard)
 export class ChatController {
   constructor(private readonly chat: ChatService) {}
 

@@ -1,19 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatCompletionRequest, PlanResponse, RegistryClient, RouterClient, Subscription, Target } from '@iir/contracts';
+import type { ChatCompletionRequest, PlanResponse, RegistryClient, RouterClient, Subscription, Target, Usage } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { modelAccess } from '../auth/model-access';
+import { principalOf, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { PlanExecutor } from '../execution/plan-executor.service';
 import { SseWriter } from '../execution/sse';
-import { UpstreamError } from '../providers/provider';
 import { REGISTRY_CLIENT, ROUTER_CLIENT } from '../gateway.tokens';
+import type { Reservation } from '../limits/rate-limiter';
+import { REQUEST_LIMITS, type RequestLimits } from '../limits/request-limits';
+import { estimateTokens } from '../limits/token-estimate';
+import { UpstreamError } from '../providers/provider';
+import { UsageRecorder } from '../usage/usage-recorder';
+import { RequestOutcome } from '../usage/request-outcome';
 import { PlanCache } from './plan-cache';
 import type { ResponseFormat } from './response-format';
 
 /**
- * One chat request from plan to answer: ask the router where it goes, run the plan, send JSON or
- * an SSE stream. The client going away aborts the upstream call at once.
+ * One chat request from plan to answer: the key's limits, ask the router where it goes (within the
+ * key's allowed models), run the plan, send JSON or an SSE stream, settle the tokens and record the
+ * usage. The client going away aborts the upstream call at once.
  */
 @Injectable()
 export class ChatService implements OnModuleInit, OnApplicationShutdown {
@@ -24,6 +32,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROUTER_CLIENT) private readonly router: RouterClient,
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
     private readonly executor: PlanExecutor,
+    @Inject(REQUEST_LIMITS) private readonly limits: RequestLimits,
+    private readonly usage: UsageRecorder,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -38,23 +48,46 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
 
   async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
     const requestId = requestIdOf(request);
+    const principal = principalOf(request);
+    const outcome = new RequestOutcome(requestId, principal, body);
     void reply.header('x-request-id', requestId);
     const abort = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const plan = await this.plan(body, requestId);
-    if (body.stream === true) {
-      await this.stream(body, plan, abort.signal, reply, format, requestId);
-    } else {
-      const done = await this.executor.run(plan, body, abort.signal, (adapter, call) => adapter.complete(call));
-      void reply.headers(routeHeaders(plan, done.target, done.attempts));
-      await reply.send(format.json(done.value));
+    const reservations: Array<Reservation | undefined> = [];
+    const estimate = estimateTokens(body);
+    try {
+      const admitted = await this.limits.admitKey(principal, requestId, estimate);
+      reservations.push(admitted.reservation);
+      void reply.headers(admitted.headers);
+      const plan = restrictToAllowed(await this.plan(body, requestId, principal), principal, body.model);
+      const admit = async (target: Target): Promise<ApiError | undefined> => {
+        const result = await this.limits.admitTarget(target, requestId, estimate);
+        if (result instanceof ApiError) return result;
+        reservations.push(result);
+        return undefined;
+      };
+      if (body.stream === true) {
+        await this.stream(body, plan, abort.signal, reply, format, requestId, outcome, admit);
+      } else {
+        const done = await this.executor.run(plan, body, abort.signal, (adapter, call) => adapter.complete(call), admit);
+        outcome.answered(done.target);
+        outcome.usage = done.value.usage;
+        void reply.headers(routeHeaders(plan, done.target, done.attempts));
+        await reply.send(format.json(done.value));
+      }
+    } catch (error) {
+      outcome.failed(abort.signal.aborted ? new ApiError('invalid_request_error', 'client closed', { status: 499 }) : ApiError.from(error));
+      throw error;
+    } finally {
+      void this.limits.settle(reservations, outcome.usage?.total_tokens).catch(() => undefined);
+      this.usage.record(outcome.toRecord());
     }
   }
 
   /** The router's plan, or a cached one the router said may be reused. */
-  private async plan(body: ChatCompletionRequest, requestId: string): Promise<PlanResponse> {
+  private async plan(body: ChatCompletionRequest, requestId: string, principal: Principal): Promise<PlanResponse> {
     const key = this.plans.key(body);
     const cached = this.plans.get(key);
     if (cached) return cached;
@@ -64,6 +97,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       model: body.model,
       ...(body.models ? { models: body.models } : {}),
       stream: body.stream === true,
+      ...(principal.keyId ? { keyId: principal.keyId } : {}),
+      priority: principal.priority,
     });
     this.plans.set(key, plan, askedAt);
     return plan;
@@ -76,37 +111,60 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     reply: FastifyReply,
     format: ResponseFormat,
     requestId: string,
+    outcome: RequestOutcome,
+    admit: (target: Target) => Promise<ApiError | undefined>,
   ): Promise<void> {
-    const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call));
+    const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call), admit);
+    outcome.answered(done.target);
     // From here on the status is sent: failures become an error event, never a silent truncation.
     reply.hijack();
     const sse = new SseWriter(reply.raw);
-    sse.open(200, { 'x-request-id': requestId, ...routeHeaders(plan, done.target, done.attempts) });
+    sse.open(200, { 'x-request-id': requestId, ...(reply.getHeaders() as Record<string, string>), ...routeHeaders(plan, done.target, done.attempts) });
     const includeUsage = body.stream_options?.include_usage === true;
     try {
       for await (const chunk of done.value.chunks) {
         if (sse.closed) break;
-        if (chunk.usage && !includeUsage) {
-          // The adapter asked the upstream for usage (to meter it); the client did not.
-          if (chunk.choices.length === 0) continue;
-          delete chunk.usage;
+        outcome.firstByte();
+        if (chunk.usage) {
+          outcome.usage = chunk.usage as Usage;
+          if (!includeUsage) {
+            // The adapter asked the upstream for usage (to meter it); the client did not.
+            if (chunk.choices.length === 0) continue;
+            delete chunk.usage;
+          }
         }
         const event = format.chunk(chunk);
         if (event !== undefined) sse.data(event);
       }
+      if (sse.closed && signal.aborted) outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
       sse.done();
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
+        return;
+      }
       const apiError =
         error instanceof UpstreamError
           ? new ApiError(error.code, error.message)
           : error instanceof ApiError
             ? error
             : new ApiError('upstream_error', 'The upstream failed while streaming.');
+      outcome.failed(apiError);
       this.logger.write('warn', 'stream failed after it started', { requestId, target: done.target.model, err: error });
       sse.fail(apiError.toBody());
     }
   }
+}
+
+/** Only the targets the key may use; none left is a 403 naming the model. */
+function restrictToAllowed(plan: PlanResponse, principal: Principal, requested: string): PlanResponse {
+  const access = modelAccess(principal.allowedModels);
+  if (access.unrestricted) return plan;
+  const targets = plan.targets.filter((t) => access.allows(t.model) || (t.model === plan.model && access.allows(requested)));
+  if (targets.length === 0) {
+    throw new ApiError('permission_denied', `This API key may not use the model '${requested}'.`, { param: 'model' });
+  }
+  return targets.length === plan.targets.length ? plan : { ...plan, targets };
 }
 
 function requestIdOf(request: FastifyRequest): string {

@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '@iir/contracts';
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StaticKeysGuard } from '../auth/static-keys.guard';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChatService } from '../chat/chat.service';
 import { validateChatRequest } from '../chat/chat-request.validator';
 import { inferFormat, textCompletionFormat } from '../chat/response-format';
@@ -12,7 +12,7 @@ import { ApiError } from '../errors/api-error';
  * path: the prompt becomes one user message.
  */
 @Controller()
-@UseGuards(StaticKeysGuard)
+@UseGuards(ApiKeyGuard)
 export class CompletionsController {
   constructor(private readonly chat: ChatService) {}
 

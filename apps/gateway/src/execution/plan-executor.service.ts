@@ -25,15 +25,28 @@ export class PlanExecutor {
     @Inject(EXECUTION_SETTINGS) private readonly settings: ExecutionSettings,
   ) {}
 
+  /**
+   * `admit`, when given, is asked before a target is tried; an `ApiError` from it skips the target
+   * (a provider over its token budget) and is what the client gets if no target is left.
+   */
   async run<T>(
     plan: PlanResponse,
     body: ChatCompletionRequest,
     signal: AbortSignal,
     invoke: (adapter: ProtocolAdapter, call: UpstreamCall) => Promise<T>,
+    admit?: (target: Target) => Promise<ApiError | undefined>,
   ): Promise<Executed<T>> {
     let attempts = 0;
     let last: UpstreamError | undefined;
+    let skipped: ApiError | undefined;
     for (const target of plan.targets) {
+      if (admit) {
+        const refused = await admit(target);
+        if (refused) {
+          skipped = refused;
+          continue;
+        }
+      }
       const provider = this.providers.descriptor(target);
       const call: UpstreamCall = {
         target,
@@ -62,6 +75,7 @@ export class PlanExecutor {
         }
       }
     }
+    if (skipped && !last) throw skipped;
     throw last
       ? this.toApiError(last, attempts, plan.targets[plan.targets.length - 1])
       : new ApiError('no_target_available', `No target is available for '${plan.model}'.`);

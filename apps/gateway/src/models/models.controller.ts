@@ -1,12 +1,12 @@
 import type { ModelList, ModelObject } from '@iir/contracts';
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { StaticKeysGuard } from '../auth/static-keys.guard';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ModelsCatalog } from './models-catalog.service';
 
 /** `GET /v1/models` and `GET /v1/models/{id}` (ids contain a slash: `openai/gpt-4o-mini`). */
 @Controller('v1/models')
-@UseGuards(StaticKeysGuard)
+@UseGuards(ApiKeyGuard)
 export class ModelsController {
   constructor(private readonly catalog: ModelsCatalog) {}
 

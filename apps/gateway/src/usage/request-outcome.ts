@@ -1,0 +1,59 @@
+import type { ChatCompletionRequest, Target, Usage, UsageRecord } from '@iir/contracts';
+import type { Principal } from '../auth/principal';
+import type { ApiError } from '../errors/api-error';
+
+/** What one request did, gathered along the way, turned into its usage record at the end. */
+export class RequestOutcome {
+  private readonly startedAt = performance.now();
+  private readonly createdAt = new Date().toISOString();
+  private firstByteAt: number | undefined;
+  private target: Target | undefined;
+  private error: ApiError | undefined;
+  usage: Usage | undefined;
+  cacheHit = false;
+
+  constructor(
+    private readonly requestId: string,
+    private readonly principal: Principal,
+    private readonly body: ChatCompletionRequest,
+  ) {}
+
+  answered(target: Target): void {
+    this.target = target;
+  }
+
+  firstByte(): void {
+    this.firstByteAt ??= performance.now();
+  }
+
+  failed(error: ApiError): void {
+    this.error ??= error;
+  }
+
+  toRecord(): UsageRecord {
+    const now = performance.now();
+    const ttft = this.firstByteAt ?? (this.error ? undefined : now);
+    return {
+      requestId: this.requestId,
+      keyId: this.principal.keyId,
+      priority: this.principal.priority,
+      model: this.body.model,
+      target: this.target?.model ?? null,
+      provider: this.target?.provider ?? null,
+      promptTokens: this.usage?.prompt_tokens ?? 0,
+      completionTokens: this.usage?.completion_tokens ?? 0,
+      totalTokens: this.usage?.total_tokens ?? 0,
+      latencyMs: round(now - this.startedAt),
+      ttftMs: ttft === undefined ? null : round(ttft - this.startedAt),
+      status: this.error?.status ?? 200,
+      errorCode: this.error?.code ?? null,
+      cacheHit: this.cacheHit,
+      stream: this.body.stream === true,
+      createdAt: this.createdAt,
+    };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
