@@ -70,7 +70,7 @@ export class RateLimiter {
   private readonly windowMs: number;
   private readonly prefix: string;
   private readonly logger: JsonLogger;
-  private readonly nonce = randomBytes(4).toString('hex');
+  private readonly nonce = randomBytes(6).toString('hex');
   private sequence = 0;
   private mode: Mode = 'starting';
 
