@@ -62,6 +62,13 @@ describe(RateLimiter.name, () => {
     expect(stub.evalsha).not.toHaveBeenCalled();
   });
 
+  it('treats a fractional limit as at least 1, never as unlimited', async () => {
+    const { stub, limiter } = setup();
+    stub.evalsha.mockResolvedValue(ADMITTED);
+    await limiter.admitKey({ keyId: 'k', rpm: 0.5 }, 'r1', 1);
+    expect(stub.evalsha.mock.calls[0]?.slice(5, 8)).toEqual([60_000, 1, 0]);
+  });
+
   it('refuses with the limit that applies and when to come back', async () => {
     const { stub, limiter } = setup();
     stub.evalsha.mockResolvedValue([0, 2, 1_500.4, 3, 20_000, 950, 59_000]);

@@ -196,8 +196,9 @@ export class RateLimiter {
   }
 }
 
+/** 0 = unlimited; a fractional limit is rounded down, but never to unlimited. */
 function limitOf(limit: number | null | undefined): number {
-  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
+  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? Math.max(1, Math.floor(limit)) : 0;
 }
 
 function tokenCount(tokens: number): number {
