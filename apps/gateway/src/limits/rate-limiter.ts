@@ -70,7 +70,7 @@ export class RateLimiter {
   private readonly windowMs: number;
   private readonly prefix: string;
   private readonly logger: JsonLogger;
-  private readonly nonce = randomBytes(4).toString('hex');
+  private readonly nonce = randomBytes(6).toString('hex');
   private sequence = 0;
   private mode: Mode = 'starting';
 
@@ -196,8 +196,9 @@ export class RateLimiter {
   }
 }
 
+/** 0 = unlimited; a fractional limit is rounded down, but never to unlimited. */
 function limitOf(limit: number | null | undefined): number {
-  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
+  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? Math.max(1, Math.floor(limit)) : 0;
 }
 
 function tokenCount(tokens: number): number {

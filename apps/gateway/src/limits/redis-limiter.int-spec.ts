@@ -131,6 +131,35 @@ describe('RateLimiter on Redis', () => {
     expect((await a.admitKey(key, 'r4', 200)).allowed).toBe(true);
   });
 
+  it('keeps token counts exact over hundreds of reservations (batched script loops)', async () => {
+    const a = await replica();
+    const admin = connections[0] as Redis;
+    const redisNow = async (): Promise<number> => {
+      const [s, us] = await admin.time();
+      return Number(s) * 1_000 + Math.floor(Number(us) / 1_000);
+    };
+    const seed = async (keyId: string, entries: Array<{ at: number; tokens: number }>): Promise<void> => {
+      const base = `${prefix}k:{${keyId}}`;
+      const multi = admin.multi();
+      entries.forEach((e, i) => multi.zadd(`${base}:tk`, e.at, `seed${i}`).hset(`${base}:th`, `seed${i}`, e.tokens));
+      await multi.hset(`${base}:th`, 'total', entries.reduce((sum, e) => sum + e.tokens, 0)).exec();
+    };
+
+    // 600 reservations that have all left the window: pruned in chunks, the total goes back to 0
+    const start = await redisNow();
+    await seed('expired', Array.from({ length: 600 }, (_, i) => ({ at: start - 60_000 - i, tokens: 1 })));
+    expect(await a.admitKey({ keyId: 'expired', tpm: 600 }, 'r1', 600)).toMatchObject({ allowed: true, headers: { 'x-ratelimit-remaining-tokens': '0' } });
+
+    // 400 live reservations of 2 tokens; 500 more needs the oldest 250 gone (past one 200-entry batch)
+    await seed('full', Array.from({ length: 400 }, (_, i) => ({ at: start - 30_000 + i, tokens: 2 })));
+    const before = await redisNow();
+    const refused = await a.admitKey({ keyId: 'full', tpm: 800 }, 'r2', 500);
+    const after = await redisNow();
+    const frees = start - 30_000 + 249 + 60_000;
+    expect(refused.retryAfterMs).toBeGreaterThanOrEqual(frees - after);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(frees - before + 1);
+  });
+
   it('answers unlimited keys without touching Redis', async () => {
     const a = await replica();
     const outcome = await a.admitKey({ keyId: 'free', rpm: null, tpm: 0 }, 'r1', 1_000_000);

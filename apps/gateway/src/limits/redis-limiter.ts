@@ -12,13 +12,29 @@ const script = (text: string): Script => ({ text, sha: createHash('sha1').update
 const ADMIT = script(ADMIT_SCRIPT);
 const SETTLE = script(SETTLE_SCRIPT);
 
+/**
+ * After a failed command on a connection that still looks ready (a timeout: Redis hung, or the
+ * network dropped packets), checks skip Redis this long instead of each waiting for its own timeout.
+ */
+const COOLDOWN_MS = 1_000;
+
 /** The rate limiter's Redis adapter: each check and each settlement is one atomic script. */
 export class RedisLimiter {
-  constructor(private readonly redis: Redis) {}
+  private coolUntil = 0;
 
-  /** Cheap probe: without a ready connection the limiter does not even try. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly clock: () => number = Date.now,
+  ) {
+    // a fresh connection gets tried at once
+    redis.on('ready', () => {
+      this.coolUntil = 0;
+    });
+  }
+
+  /** Cheap probe: without a ready connection (or just after a failure) the limiter does not even try. */
   get ready(): boolean {
-    return this.redis.status === 'ready';
+    return this.redis.status === 'ready' && this.clock() >= this.coolUntil;
   }
 
   async admit(req: AdmitRequest): Promise<AdmitResult> {
@@ -44,10 +60,15 @@ export class RedisLimiter {
   /** EVALSHA, loading the script on the first NOSCRIPT (after a Redis restart, say). */
   private async run(s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
-      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+      try {
+        return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return await this.redis.eval(s.text, keys.length, ...keys, ...args);
+      }
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(s.text, keys.length, ...keys, ...args);
+      this.coolUntil = this.clock() + COOLDOWN_MS;
+      throw error;
     }
   }
 }
