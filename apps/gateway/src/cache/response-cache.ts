@@ -104,8 +104,9 @@ export class ResponseCache {
     if (raw === undefined) return undefined;
     const entry = parseEntry(typeof raw === 'string' ? raw : raw.toString('utf8'));
     if (!entry) {
+      // Counted as an error, but a miss: the fresh answer will overwrite it.
       this.failed('unreadable cache entry; treated as a miss', key);
-      return 'failed';
+      return undefined;
     }
     if (maxAgeSeconds !== undefined && Date.now() - entry.meta.storedAt > maxAgeSeconds * 1000) return undefined;
     return entry;
