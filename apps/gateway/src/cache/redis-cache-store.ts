@@ -1,5 +1,5 @@
 import type { JsonLogger } from '@iir/platform';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './cache-store';
 
 /** A command that has not answered by then counts as Redis being down: the request goes upstream. */
@@ -9,14 +9,16 @@ const COMMAND_TIMEOUT_MS = 250;
  * A Redis client for the cache that fails fast instead of queueing: while Redis is unreachable
  * every command rejects at once (no offline queue, no per-request retries, a short timeout),
  * and it reconnects in the background. Logs once when Redis is lost and once when it is back.
+ * `overrides` is for settings such as TLS; the fail-fast settings above should stay.
  */
-export function createCacheRedis(url: string, logger: JsonLogger): Redis {
+export function createCacheRedis(url: string, logger: JsonLogger, overrides: Partial<RedisOptions> = {}): Redis {
   const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...overrides,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: overrides.commandTimeout ?? COMMAND_TIMEOUT_MS,
   });
   const where = redactUrl(url);
   let state: 'starting' | 'up' | 'down' = 'starting';
