@@ -161,6 +161,34 @@ describe('ResponseCache on real Redis', () => {
   });
 });
 
+describe(replaySse.name, () => {
+  it('replays a legacy text-completion stream the openai SDK parses into the original chunks', async () => {
+    const chunks = ['Hel', 'lo'].map((text, i) => ({
+      id: 'cmpl-cached',
+      object: 'text_completion',
+      created: 1_700_000_000,
+      model: 'echo',
+      choices: [{ text, index: 0, logprobs: null, finish_reason: i === 1 ? 'stop' : null }],
+    }));
+    const cached: CachedStream = { kind: 'stream', events: chunks.map((c) => JSON.stringify(c)), meta: meta() };
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => replaySse(res, cached, {}));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'x', maxRetries: 0 });
+      const stream = await client.completions.create({ model: 'fake/echo', prompt: 'hi', temperature: 0, stream: true });
+      const received: unknown[] = [];
+      for await (const c of stream) received.push(c);
+      expect(received).toEqual(chunks);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('ResponseCache when Redis is unreachable', () => {
   it('reads a miss at once and drops writes, without throwing', async () => {
     const lines: string[] = [];
