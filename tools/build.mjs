@@ -20,6 +20,7 @@ const entries = {
   auth: 'apps/auth/src/main.ts',
   classifier: 'apps/classifier/src/main.ts',
   agent: 'apps/agent/src/main.ts',
+  cli: 'apps/cli/src/main.ts',
   'all-in-one': 'tools/all-in-one/main.ts',
   'bench-upstream': 'tools/bench/fake-upstream.ts',
 };

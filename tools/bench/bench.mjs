@@ -17,6 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32,128').split(',').map(Number);
 const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',');
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const hasTaskset = await new Promise((r) => spawn('taskset', ['-V']).on('error', () => r(false)).on('exit', (c) => r(c === 0)));
 const pinned = (cmd, args) => (hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 const children = [];
@@ -95,11 +96,25 @@ async function main() {
   for (const [name, portVar] of [['registry', 'REGISTRY_PORT'], ['router', 'ROUTER_PORT'], ['auth', 'AUTH_PORT'], ['classifier', 'CLASSIFIER_PORT'], ['gateway', 'GATEWAY_PORT']]) {
     services[name] = start(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', [portVar]: '0' });
   }
+  // A second gateway with keys and rate limits on: every request is a DB-issued key verified (cached)
+  // and a Redis rate-limit check (RPM + TPM) with settlement, plus a usage record on JetStream.
+  const adminKey = `iir-bench-admin-${randomBytes(8).toString('hex')}`;
+  const gatewayAuth = start(process.execPath, [path.join(root, 'dist/apps/gateway/main.js')], {
+    ...common, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_AUTH: 'required', IIR_ADMIN_KEY: adminKey, REDIS_URL: REDIS,
+  });
   const listening = {};
-  for (const [name, child] of Object.entries(services)) {
-    listening[name] = await waitForLine(child, (j) => j.msg === `${name} listening`, name);
+  for (const [name, child] of [...Object.entries(services), ['gateway-auth', gatewayAuth]]) {
+    listening[name] = await waitForLine(child, (j) => j.msg === `gateway listening` || j.msg === `${name} listening`, name);
   }
   const gateway = `http://127.0.0.1:${listening.gateway.port}`;
+  const gatewayWithAuth = `http://127.0.0.1:${listening['gateway-auth'].port}`;
+  const created = await fetch(`${gatewayWithAuth}/api/v1/apikeys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ description: 'bench', rpm: 1_000_000_000, tpm: 1_000_000_000_000 }),
+  }).then((r) => r.json());
+  const benchKey = created.api_key;
+  if (!benchKey) throw new Error(`could not create the bench key: ${JSON.stringify(created)}`);
   // Wait until the router has the catalogue and a request goes through.
   for (let i = 0; ; i++) {
     const res = await fetch(`${gateway}/v1/chat/completions`, {
@@ -112,6 +127,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 100));
   }
   const pids = Object.values(services).map((c) => c.pid);
+  const authPids = [...Object.values(services).filter((c) => c !== services.gateway), gatewayAuth].map((c) => c.pid);
   const rows = [];
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
@@ -120,7 +136,13 @@ async function main() {
       const cpu0 = cpuMs(pids);
       const viaIir = await loadgen(`${gateway}/v1/chat/completions`, c, stream);
       const cpu1 = cpuMs(pids);
-      rows.push({ mode, concurrency: c, direct, iir: viaIir, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count + 0) });
+      const cpu2 = cpuMs(authPids);
+      const withAuth = await loadgen(`${gatewayWithAuth}/v1/chat/completions`, c, stream, ['--key', benchKey]);
+      const cpu3 = cpuMs(authPids);
+      rows.push({
+        mode, concurrency: c, direct, iir: viaIir, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count),
+        auth: withAuth, authCpuMsPerRequest: (cpu3 - cpu2) / Math.max(1, withAuth.count),
+      });
       process.stderr.write(`.`);
     }
   }
@@ -153,6 +175,16 @@ function print(rows) {
     const { direct: d, iir: i } = r;
     console.log(
       `| ${r.mode} | ${r.concurrency} | ${f(d.rps, 0)} | ${f(i.rps, 0)} | ${f(d.p50)} | ${f(i.p50)} | +${f(i.p50 - d.p50)} | ${f(d.p99)} | ${f(i.p99)} | +${f(i.p99 - d.p99)} | ${f(i.max)} | ${f(d.ttfbP50)} | ${f(i.ttfbP50)} | +${f(i.ttfbP50 - d.ttfbP50)} | ${f(r.cpuMsPerRequest, 3)} | ${i.errors} |`,
+    );
+  }
+  console.log('\nWith keys and rate limits on (a second gateway: IIR_ADMIN_KEY, a DB-issued key with RPM/TPM limits, Redis):\n');
+  const head2 = '| mode | conc | IIR RPS | +auth RPS | IIR p50 | +auth p50 | IIR p99 | +auth p99 | IIR CPU-ms/req | +auth CPU-ms/req | auth adds CPU-ms/req | errors |';
+  console.log(head2);
+  console.log(head2.replace(/[^|]+/g, '---'));
+  for (const r of rows) {
+    const { iir: i, auth: a } = r;
+    console.log(
+      `| ${r.mode} | ${r.concurrency} | ${f(i.rps, 0)} | ${f(a.rps, 0)} | ${f(i.p50)} | ${f(a.p50)} | ${f(i.p99)} | ${f(a.p99)} | ${f(r.cpuMsPerRequest, 3)} | ${f(r.authCpuMsPerRequest, 3)} | +${f(r.authCpuMsPerRequest - r.cpuMsPerRequest, 3)} | ${a.errors} |`,
     );
   }
   console.log('\nLatencies in ms. CPU-ms/req: user+system CPU of all IIR processes (gateway, router, registry, auth, classifier) during the IIR run, divided by requests.');

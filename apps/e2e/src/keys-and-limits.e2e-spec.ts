@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
-import { FakeOpenAIServer, requireService, ServiceProcesses, TEST_NATS_URL, TEST_REDIS_URL, waitFor, type ServiceProcess } from '@iir/testing';
+import { FakeOpenAIServer, REPO_ROOT, requireService, ServiceProcesses, TEST_NATS_URL, TEST_REDIS_URL, waitFor, type ServiceProcess } from '@iir/testing';
 import OpenAI from 'openai';
 import { E2eWorkspace, startOverNats, type Started } from './support/e2e-stack';
 
@@ -246,7 +248,26 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       { timeoutMs: 20_000, what: '502 ledger rows for the key' },
     );
     expect(rows).toMatchObject({ requests: 502, errors: 0 });
-    expect(rows['total_tokens']).toBeGreaterThan(0);
+    expect(rows?.['total_tokens']).toBeGreaterThan(0);
+  });
+
+  it('creates, lists and revokes keys from the iir CLI', async () => {
+    const iir = async (...args: string[]): Promise<string> => {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist/apps/cli/main.js'), '--url', url(gatewayA, ''), ...args], {
+        env: { PATH: process.env['PATH'] ?? '', IIR_ADMIN_KEY: ADMIN_KEY },
+        timeout: 15_000,
+      });
+      return stdout;
+    };
+    const created = JSON.parse(await iir('keys', 'create', '--description', 'from the cli', '--rpm', '5', '--models', 'fake/*', '--json')) as KeyAnswer;
+    expect(created).toMatchObject({ rpm: 5, api_key: expect.stringMatching(/^iir-/) });
+    expect((await chat(gatewayB, created.api_key)).status).toBe(200);
+    const listed = await iir('keys', 'list');
+    expect(listed).toContain(created.id);
+    expect(listed).not.toContain(created.api_key);
+    expect(await iir('keys', 'revoke', created.id)).toContain(`revoked ${created.id}`);
+    await waitFor(async () => (await chat(gatewayB, created.api_key)).status === 401, { timeoutMs: 1_000, what: 'the revoked CLI key refused' });
+    await expect(iir('keys', 'revoke', 'no-such-id')).rejects.toMatchObject({ stderr: expect.stringContaining('404') });
   });
 
   it('never writes a secret to the database', async () => {

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { GatewayApiError, type CliSettings } from './gateway-api';
+import { keysCommand } from './keys.command';
+
+/** `iir`: the operator's command line, over the gateway's admin API. */
+const program = new Command('iir')
+  .description('IIR, the Intelligent Inference Router: operator commands')
+  .option('--url <url>', 'the gateway (default $IIR_URL or http://localhost:8000)')
+  .option('--admin-key <key>', 'an admin key (default $IIR_ADMIN_KEY)')
+  .showHelpAfterError();
+
+// A CLI's settings are its flags and environment; there is no service config to validate here.
+const settings = (): CliSettings => {
+  const o = program.opts<{ url?: string; adminKey?: string }>();
+  return { url: o.url ?? process.env['IIR_URL'] ?? 'http://localhost:8000', adminKey: o.adminKey ?? process.env['IIR_ADMIN_KEY'] };
+};
+
+program.addCommand(keysCommand(settings, (line) => process.stdout.write(line + '\n')));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`iir: ${error instanceof GatewayApiError ? error.message : (error as Error).message}\n`);
+  process.exit(1);
+});
