@@ -3,6 +3,10 @@ import type { JsonLogger } from '@iir/platform';
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AdminGuard } from './auth/admin.guard';
+import { CACHE_SETTINGS, type CacheSettings } from './cache/cache-settings';
+import { MemoryCacheStore } from './cache/memory-cache-store';
+import { createCacheRedis, RedisCacheStore } from './cache/redis-cache-store';
+import { ResponseCache } from './cache/response-cache';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AUTH_SETTINGS, type AuthSettings } from './auth/auth-settings';
 import { KeyVerifier } from './auth/key-verifier';
@@ -29,10 +33,14 @@ import { ProviderCatalog } from './providers/provider-catalog';
 import { UsageRecorder } from './usage/usage-recorder';
 
 const REDIS = Symbol('REDIS');
+const CACHE_REDIS = Symbol('CACHE_REDIS');
 
 @Module({})
 export class GatewayModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis | undefined) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | undefined,
+    @Inject(CACHE_REDIS) private readonly cacheRedis: Redis | undefined,
+  ) {}
 
   static register(config: GatewayConfig, bus: Bus, logger: JsonLogger): DynamicModule {
     const auth = authSettings(config);
@@ -49,6 +57,14 @@ export class GatewayModule implements OnApplicationShutdown {
     };
     const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
     const limiter = new RateLimiter(redis, { logger, windowMs: config.RATE_LIMIT_WINDOW_MS });
+    const cacheRedis = config.REDIS_URL && config.CACHE_TTL > 0 ? createCacheRedis(config.REDIS_URL, logger) : undefined;
+    const cacheStore = cacheRedis
+      ? new RedisCacheStore(cacheRedis)
+      : new MemoryCacheStore({ maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_BYTES });
+    const cacheSettings: CacheSettings = {
+      policy: { enabled: config.CACHE_TTL > 0, mode: config.CACHE_MODE === 'opt-in' ? 'opt-in' : 'deterministic' },
+      maxStreamBytes: 1024 * 1024,
+    };
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
@@ -61,6 +77,9 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: EXECUTION_SETTINGS, useValue: execution },
         { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config)) },
         { provide: REDIS, useValue: redis },
+        { provide: CACHE_REDIS, useValue: cacheRedis },
+        { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger }) },
+        { provide: CACHE_SETTINGS, useValue: cacheSettings },
         { provide: REQUEST_LIMITS, useValue: new RequestLimits(limiter, providerTpmLimits(config)) },
         KeyVerifier,
         ApiKeyGuard,
@@ -75,7 +94,8 @@ export class GatewayModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    // disconnect, not quit: quit waits for a connection that may never come (Redis down).
+    for (const r of [this.redis, this.cacheRedis]) r?.disconnect();
   }
 }
 

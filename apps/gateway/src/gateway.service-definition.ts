@@ -43,6 +43,13 @@ export const gatewayConfigShape = {
   /** Rate-limit window (ms); limits are per minute unless changed. */
   RATE_LIMIT_WINDOW_MS: env.int(60_000, 100),
   ...providerTpmShape(),
+  /** Response cache TTL in seconds; 0 turns the cache off. */
+  CACHE_TTL: env.int(300, 0),
+  /** `deterministic`: cache temperature-0 requests and opted-in ones; `opt-in`: only opted-in ones. */
+  CACHE_MODE: env.enumOf(['deterministic', 'opt-in'], 'deterministic'),
+  /** The in-memory cache (no REDIS_URL): entries and bytes it may hold. */
+  CACHE_MAX_ENTRIES: env.int(10_000, 1),
+  CACHE_MAX_BYTES: env.int(64 * 1024 * 1024, 1024),
   ROUTER_TIMEOUT_MS: env.int(2_000, 10),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(5_000, 10),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: env.int(60_000, 10),

@@ -4,6 +4,11 @@ import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { modelAccess } from '../auth/model-access';
+import { CACHE_SETTINGS, type CacheSettings } from '../cache/cache-settings';
+import { cacheDecision } from '../cache/cache-policy';
+import { cacheHitHeaders, ResponseCache, type CacheMeta } from '../cache/response-cache';
+import { replaySse } from '../cache/sse-replay';
+import { StreamRecorder } from '../cache/stream-recorder';
 import { principalOf, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { PlanExecutor } from '../execution/plan-executor.service';
@@ -34,6 +39,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     private readonly executor: PlanExecutor,
     @Inject(REQUEST_LIMITS) private readonly limits: RequestLimits,
     private readonly usage: UsageRecorder,
+    private readonly cache: ResponseCache,
+    @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -61,6 +68,29 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       const admitted = await this.limits.admitKey(principal, requestId, estimate);
       reservations.push(admitted.reservation);
       void reply.headers(admitted.headers);
+      // The cache before the plan: a hit costs no bus hop and no upstream call (nor upstream tokens).
+      const kind = body.stream === true ? 'stream' : 'json';
+      const decision = cacheDecision(body, request.headers, this.cacheSettings.policy);
+      const key = decision.read || decision.write ? this.cache.key(format.surface, body, kind) : '';
+      const { result, cached } = await this.cache.lookup(key, decision);
+      void reply.header('x-iir-cache', result);
+      if (cached) {
+        outcome.cacheHit = true;
+        outcome.usage = cached.meta.usage;
+        outcome.answered({ model: cached.meta.target, provider: cached.meta.provider });
+        outcome.firstByte();
+        const headers = { ...(reply.getHeaders() as Record<string, string>), 'x-request-id': requestId, ...cacheHitHeaders(cached.meta) };
+        if (cached.kind === 'stream') {
+          reply.hijack();
+          replaySse(reply.raw, cached, headers);
+        } else {
+          await reply.headers(headers).send(cached.body);
+        }
+        // The hit used no upstream tokens: give the reservation back (its request slot stays used).
+        await this.limits.settle(reservations.splice(0), undefined).catch(() => undefined);
+        return;
+      }
+      const store = decision.write ? key : undefined;
       const plan = restrictToAllowed(await this.plan(body, requestId, principal), principal, body.model);
       const admit = async (target: Target): Promise<ApiError | undefined> => {
         const result = await this.limits.admitTarget(target, requestId, estimate);
@@ -69,13 +99,15 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         return undefined;
       };
       if (body.stream === true) {
-        await this.stream(body, plan, abort.signal, reply, format, requestId, outcome, admit);
+        await this.stream(body, plan, abort.signal, reply, format, requestId, outcome, admit, store);
       } else {
         const done = await this.executor.run(plan, body, abort.signal, (adapter, call) => adapter.complete(call), admit);
         outcome.answered(done.target);
         outcome.usage = done.value.usage;
         void reply.headers(routeHeaders(plan, done.target, done.attempts));
-        await reply.send(format.json(done.value));
+        const answer = format.json(done.value);
+        await reply.send(answer);
+        if (store) void this.cache.put(store, { kind: 'json', body: answer, meta: cacheMeta(plan, done.target, done.value.usage) });
       }
     } catch (error) {
       outcome.failed(abort.signal.aborted ? new ApiError('invalid_request_error', 'client closed', { status: 499 }) : ApiError.from(error));
@@ -113,8 +145,10 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     requestId: string,
     outcome: RequestOutcome,
     admit: (target: Target) => Promise<ApiError | undefined>,
+    store: string | undefined,
   ): Promise<void> {
     const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call), admit);
+    const recorder = store ? new StreamRecorder({ maxBytes: this.cacheSettings.maxStreamBytes }) : undefined;
     outcome.answered(done.target);
     // From here on the status is sent: failures become an error event, never a silent truncation.
     reply.hijack();
@@ -134,10 +168,17 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
           }
         }
         const event = format.chunk(chunk);
-        if (event !== undefined) sse.data(event);
+        if (event !== undefined) {
+          sse.data(event);
+          recorder?.add(JSON.stringify(event));
+        }
       }
+      const completed = !sse.closed;
       if (sse.closed && signal.aborted) outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
       sse.done();
+      // Stored only if it ran to its end: a cut stream is never replayed as if it were whole.
+      const entry = completed && store ? recorder?.finish(cacheMeta(plan, done.target, outcome.usage)) : undefined;
+      if (entry && store) void this.cache.put(store, entry);
     } catch (error) {
       if (signal.aborted) {
         outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
@@ -154,6 +195,10 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       sse.fail(apiError.toBody());
     }
   }
+}
+
+function cacheMeta(plan: PlanResponse, target: Target, usage: Usage | undefined): CacheMeta {
+  return { model: plan.model, target: target.model, provider: target.provider, ...(usage ? { usage } : {}), storedAt: Date.now() };
 }
 
 /** Only the targets the key may use; none left is a 403 naming the model. */

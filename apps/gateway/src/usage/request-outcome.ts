@@ -7,7 +7,7 @@ export class RequestOutcome {
   private readonly startedAt = performance.now();
   private readonly createdAt = new Date().toISOString();
   private firstByteAt: number | undefined;
-  private target: Target | undefined;
+  private target: Pick<Target, 'model' | 'provider'> | undefined;
   private error: ApiError | undefined;
   usage: Usage | undefined;
   cacheHit = false;
@@ -18,7 +18,7 @@ export class RequestOutcome {
     private readonly body: ChatCompletionRequest,
   ) {}
 
-  answered(target: Target): void {
+  answered(target: Pick<Target, 'model' | 'provider'>): void {
     this.target = target;
   }
 
