@@ -4,3 +4,4 @@ export * from './openapi';
 export * from './fake-upstream';
 export * from './service-process';
 export * from './postgres-schema';
+export * from './tcp-relay';

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, connect, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
-import { TEST_REDIS_URL, requireService, uniquePrefix, waitFor } from '@iir/testing';
+import { closedPort, TcpRelay, TEST_REDIS_URL, requireService, uniquePrefix, waitFor } from '@iir/testing';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { cacheDecision } from './cache-policy';
@@ -41,42 +40,6 @@ function reconnects(redis: Redis): () => number {
   let count = 0;
   redis.on('reconnecting', () => count++);
   return () => count;
-}
-
-/** A port nothing listens on: listen, note the port, close. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A TCP relay to Redis that the test can cut and restore, to see the client lose and regain it. */
-class Relay {
-  private server: TcpServer | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const target = new URL(TEST_REDIS_URL);
-    this.server = createTcpServer((client) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 }
 
 describe('ResponseCache on real Redis', () => {
@@ -213,8 +176,7 @@ describe('ResponseCache when Redis is unreachable', () => {
 
   it('logs once when Redis is lost and once when it is back, and serves again after', async () => {
     await requireService('Redis', TEST_REDIS_URL);
-    const relay = new Relay();
-    await relay.start();
+    const relay = await TcpRelay.start(TEST_REDIS_URL);
     const lines: string[] = [];
     const logger = new JsonLogger('test', 'info', (line) => lines.push(line));
     const redis = createCacheRedis(`redis://127.0.0.1:${relay.port}`, logger, FAST_CONNECT);
@@ -231,7 +193,7 @@ describe('ResponseCache when Redis is unreachable', () => {
       await expect(cache.get(key)).resolves.toBeUndefined();
       await waitFor(() => attempts() >= 2, { timeoutMs: 5_000, what: 'reconnect attempts' });
 
-      await relay.start();
+      await relay.resume();
       await waitFor(async () => (await cache.get(key)) !== undefined, { timeoutMs: 5_000, what: 'the cache to come back' });
       expect(lines.filter((l) => l.includes('unreachable'))).toHaveLength(1);
       expect(lines.filter((l) => l.includes('reachable again'))).toHaveLength(1);

@@ -1,6 +1,5 @@
-import { createServer, type Server, Socket } from 'node:net';
 import { JsonLogger } from '@iir/platform';
-import { requireService, TEST_REDIS_URL, uniquePrefix, waitFor } from '@iir/testing';
+import { closedPort, requireService, TcpRelay, TEST_REDIS_URL, uniquePrefix, waitFor } from '@iir/testing';
 import type { Redis } from 'ioredis';
 import { register } from 'prom-client';
 import { RateLimiter, type LimitOutcome } from './rate-limiter';
@@ -204,7 +203,7 @@ describe('RateLimiter without Redis', () => {
 
   it('goes back to Redis when it returns, logging the outage and the recovery once each', async () => {
     await requireService('Redis', TEST_REDIS_URL);
-    const proxy = await RedisProxy.start(new URL(TEST_REDIS_URL));
+    const proxy = await TcpRelay.start(TEST_REDIS_URL);
     const { logger, lines } = captureLogger();
     const redis = createRedis(`redis://127.0.0.1:${proxy.port}`, logger);
     try {
@@ -242,53 +241,4 @@ async function metricValue(name: string): Promise<number> {
   const metric = register.getSingleMetric(name);
   if (!metric) return 0;
   return (await metric.get()).values[0]?.value ?? 0;
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A TCP proxy to Redis that can go away (refusing connections) and come back on the same port. */
-class RedisProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  private constructor(private readonly target: URL) {}
-
-  static async start(target: URL): Promise<RedisProxy> {
-    const proxy = new RedisProxy(target);
-    await proxy.resume();
-    return proxy;
-  }
-
-  async resume(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = new Socket();
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      upstream.connect(Number(this.target.port), this.target.hostname);
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 }
