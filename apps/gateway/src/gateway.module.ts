@@ -30,6 +30,8 @@ import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { ModelsController } from './models/models.controller';
 import { ProviderCatalog } from './providers/provider-catalog';
+import { RequestLog } from './observability/request-log';
+import { REQUEST_LOG, RequestObserver } from './observability/request-observer';
 import { UsageRecorder } from './usage/usage-recorder';
 
 const REDIS = Symbol('REDIS');
@@ -86,6 +88,8 @@ export class GatewayModule implements OnApplicationShutdown {
         AdminGuard,
         RegistrationGuard,
         UsageRecorder,
+        RequestObserver,
+        { provide: REQUEST_LOG, useValue: new RequestLog(logger, { stdout: config.REQUEST_LOG, file: config.REQUEST_LOG_FILE }) },
         PlanExecutor,
         ChatService,
         ModelsCatalog,

@@ -43,6 +43,10 @@ export const gatewayConfigShape = {
   /** Rate-limit window (ms); limits are per minute unless changed. */
   RATE_LIMIT_WINDOW_MS: env.int(60_000, 100),
   ...providerTpmShape(),
+  /** One JSON line per request on stdout (at info). */
+  REQUEST_LOG: env.bool(true),
+  /** Also append request lines to this file, one file per day (`requests.log` → `requests-2026-12-01.log`). */
+  REQUEST_LOG_FILE: optional(),
   /** Response cache TTL in seconds; 0 turns the cache off. */
   CACHE_TTL: env.int(300, 0),
   /** `deterministic`: cache temperature-0 requests and opted-in ones; `opt-in`: only opted-in ones. */

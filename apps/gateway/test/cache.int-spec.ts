@@ -10,7 +10,7 @@ describe('gateway response cache (real Redis, real NATS, fake upstream)', () => 
   const h = new GatewayHarness();
   const upstream = new FakeOpenAIServer();
   let client: OpenAI;
-  let log: DurableLog<UsageRecord>;
+  let log: DurableLog<UsageRecord[]>;
   let consumer: DurableConsumer;
   const records: UsageRecord[] = [];
   // Every run its own words, so entries of an earlier run in the shared Redis never answer.
@@ -24,9 +24,9 @@ describe('gateway response cache (real Redis, real NATS, fake upstream)', () => 
     await h.start({ REDIS_URL: TEST_REDIS_URL, CACHE_TTL: '60' });
     h.routes.set('fake/echo', [target('fake/echo', upstream.baseUrl)]);
     client = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
-    log = await createDurableLog<UsageRecord>(h.bus, { stream: 'IIR_USAGE', subject: SUBJECTS.auth.usageRecorded });
+    log = await createDurableLog<UsageRecord[]>(h.bus, { stream: 'IIR_USAGE', subject: SUBJECTS.auth.usageRecorded });
     consumer = await log.consume('cache_test', async (batch) => {
-      records.push(...batch);
+      records.push(...batch.flat());
     });
   });
 

@@ -80,7 +80,8 @@ export interface SubjectMap {
   'auth.keys.list': RequestContract<KeyListRequest, KeyListResponse>;
   'auth.keys.revoke': RequestContract<KeyRevokeRequest, KeyRevokeResponse>;
   'auth.keys.revoked': EventContract<KeyRevokedEvent>;
-  'auth.usage.recorded': EventContract<UsageRecord>;
+  /** A batch of records (one stream message per batch). */
+  'auth.usage.recorded': EventContract<UsageRecord[]>;
   'auth.usage.stats': RequestContract<StatsRequest, StatsResponse>;
 }
 

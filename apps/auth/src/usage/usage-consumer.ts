@@ -23,13 +23,14 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const log = await createDurableLog<UsageRecord>(this.bus, {
+    // A message is a batch of records (older gateways sent one record per message: both are read).
+    const log = await createDurableLog<UsageRecord[] | UsageRecord>(this.bus, {
       stream: USAGE_STREAM,
       subject: SUBJECTS.auth.usageRecorded,
       maxAgeMs: this.maxAgeMs,
       onError: (message, error) => this.logger.write('warn', message, error ? { err: error } : {}),
     });
-    this.consumer = await log.consume(USAGE_CONSUMER, (records) => this.ledger.write(records));
+    this.consumer = await log.consume(USAGE_CONSUMER, (messages) => this.ledger.write(messages.flat()));
     this.logger.write('info', 'usage ledger consuming', { bus: this.bus.kind });
   }
 

@@ -18,7 +18,7 @@ import type { Reservation } from '../limits/rate-limiter';
 import { REQUEST_LIMITS, type RequestLimits } from '../limits/request-limits';
 import { estimateTokens } from '../limits/token-estimate';
 import { UpstreamError } from '../providers/provider';
-import { UsageRecorder } from '../usage/usage-recorder';
+import { RequestObserver } from '../observability/request-observer';
 import { RequestOutcome } from '../usage/request-outcome';
 import { PlanCache } from './plan-cache';
 import type { ResponseFormat } from './response-format';
@@ -38,7 +38,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
     private readonly executor: PlanExecutor,
     @Inject(REQUEST_LIMITS) private readonly limits: RequestLimits,
-    private readonly usage: UsageRecorder,
+    private readonly observer: RequestObserver,
     private readonly cache: ResponseCache,
     @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
     private readonly logger: JsonLogger,
@@ -57,6 +57,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     const requestId = requestIdOf(request);
     const principal = principalOf(request);
     const outcome = new RequestOutcome(requestId, principal, body);
+    this.observer.started();
     void reply.header('x-request-id', requestId);
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -74,7 +75,9 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       const key = decision.read || decision.write ? this.cache.key(format.surface, body, kind) : '';
       const { result, cached } = await this.cache.lookup(key, decision);
       void reply.header('x-iir-cache', result);
+      outcome.cacheResult = result;
       if (cached) {
+        outcome.resolvedModel = cached.meta.model;
         outcome.cacheHit = true;
         outcome.usage = cached.meta.usage;
         outcome.answered({ model: cached.meta.target, provider: cached.meta.provider });
@@ -92,6 +95,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       }
       const store = decision.write ? key : undefined;
       const plan = restrictToAllowed(await this.plan(body, requestId, principal), principal, body.model);
+      outcome.resolvedModel = plan.model;
       const admit = async (target: Target): Promise<ApiError | undefined> => {
         const result = await this.limits.admitTarget(target, requestId, estimate);
         if (result instanceof ApiError) return result;
@@ -103,6 +107,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       } else {
         const done = await this.executor.run(plan, body, abort.signal, (adapter, call) => adapter.complete(call), admit);
         outcome.answered(done.target);
+        outcome.attempts = done.attempts;
         outcome.usage = done.value.usage;
         void reply.headers(routeHeaders(plan, done.target, done.attempts));
         const answer = format.json(done.value);
@@ -114,7 +119,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     } finally {
       void this.limits.settle(reservations, outcome.usage?.total_tokens).catch(() => undefined);
-      this.usage.record(outcome.toRecord());
+      this.observer.finished(outcome);
     }
   }
 
@@ -150,6 +155,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call), admit);
     const recorder = store ? new StreamRecorder({ maxBytes: this.cacheSettings.maxStreamBytes }) : undefined;
     outcome.answered(done.target);
+    outcome.attempts = done.attempts;
     // From here on the status is sent: failures become an error event, never a silent truncation.
     reply.hijack();
     const sse = new SseWriter(reply.raw);

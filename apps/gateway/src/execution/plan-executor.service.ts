@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { ProviderCatalog } from '../providers/provider-catalog';
 import { UpstreamError, type ProtocolAdapter, type UpstreamCall } from '../providers/provider';
+import { gatewayMetrics, type AttemptOutcome } from '../observability/gateway-metrics';
 import { EXECUTION_SETTINGS, type ExecutionSettings } from './execution-settings';
 
 /** What a successful execution tells the caller besides the value. */
@@ -20,6 +21,8 @@ export interface Executed<T> {
  */
 @Injectable()
 export class PlanExecutor {
+  private readonly metrics = gatewayMetrics();
+
   constructor(
     private readonly providers: ProviderCatalog,
     @Inject(EXECUTION_SETTINGS) private readonly settings: ExecutionSettings,
@@ -39,6 +42,7 @@ export class PlanExecutor {
     let attempts = 0;
     let last: UpstreamError | undefined;
     let skipped: ApiError | undefined;
+    let tried = 0;
     for (const target of plan.targets) {
       if (admit) {
         const refused = await admit(target);
@@ -60,13 +64,19 @@ export class PlanExecutor {
           totalMs: this.settings.totalTimeoutMs,
         },
       };
+      if (tried++ > 0) this.metrics.fallbacks.inc({ model: plan.model });
       for (let tryNo = 0; tryNo <= this.settings.retriesPerTarget; tryNo++) {
         if (signal.aborted) throw new ApiError('invalid_request_error', 'The client closed the request.', { status: 499 });
         attempts++;
+        if (tryNo > 0) this.metrics.retries.inc({ provider: target.provider });
+        const startedAt = performance.now();
         try {
-          return { value: await invoke(this.providers.adapter(target.protocol), call), target, attempts };
+          const value = await invoke(this.providers.adapter(target.protocol), call);
+          this.attempted(target, 'ok', startedAt);
+          return { value, target, attempts };
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error;
+          this.attempted(target, attemptOutcome(error), startedAt);
           last = error;
           if (!error.options.retryable) throw this.toApiError(error, attempts, target);
           const wait = this.backoff(tryNo, error.options.retryAfterMs);
@@ -79,6 +89,11 @@ export class PlanExecutor {
     throw last
       ? this.toApiError(last, attempts, plan.targets[plan.targets.length - 1])
       : new ApiError('no_target_available', `No target is available for '${plan.model}'.`);
+  }
+
+  private attempted(target: Target, outcome: AttemptOutcome, startedAt: number): void {
+    this.metrics.attempts.inc({ provider: target.provider, outcome });
+    this.metrics.upstreamDuration.observe({ provider: target.provider, outcome }, (performance.now() - startedAt) / 1000);
   }
 
   /** Jittered exponential backoff; `undefined` when the upstream asks us to wait too long. */
@@ -102,6 +117,12 @@ export class PlanExecutor {
     }
     return new ApiError(error.code, `${error.message}${where}`, { headers, retryAfterSeconds });
   }
+}
+
+function attemptOutcome(error: UpstreamError): AttemptOutcome {
+  if (error.code === 'upstream_timeout') return 'timeout';
+  if (error.code === 'rate_limit_exceeded' || error.options.status === 429) return 'rate_limited';
+  return 'error';
 }
 
 /** The body as the upstream wants it: its own model id, no IIR/OpenRouter routing fields. */

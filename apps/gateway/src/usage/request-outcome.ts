@@ -11,6 +11,11 @@ export class RequestOutcome {
   private error: ApiError | undefined;
   usage: Usage | undefined;
   cacheHit = false;
+  /** The x-iir-cache result (hit, miss, bypass). */
+  cacheResult = 'bypass';
+  /** The registry name the request resolved to (a metric label: never what the client typed). */
+  resolvedModel: string | undefined;
+  attempts = 0;
 
   constructor(
     private readonly requestId: string,

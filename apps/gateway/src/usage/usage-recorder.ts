@@ -1,19 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
 import { BUS, createDurableLog, JsonLogger, type DurableLog } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 /** Must match what `auth` consumes (the stream name is part of the contract, like a subject). */
 export const USAGE_STREAM = 'IIR_USAGE';
+/** Records wait at most this long (or until a batch is full) before they are published together. */
+const BATCH_MS = 10;
+const BATCH_MAX = 256;
 
 /**
  * Sends one usage record per finished request to the usage stream (JetStream over NATS: stored even
  * while `auth` is down; held in memory and retried while NATS itself is away). Never blocks or
- * fails the request it describes.
+ * fails the request it describes. Records leave in batches (one stream message per ≤ 10 ms or 256
+ * records, with a batch id JetStream de-duplicates on retry): one acknowledged publish per request
+ * would cost more than the request itself.
  */
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
-  private log: DurableLog<UsageRecord> | undefined;
-  private readonly early: UsageRecord[] = [];
+  private log: DurableLog<UsageRecord[]> | undefined;
+  private readonly early: UsageRecord[][] = [];
+  private batch: UsageRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -22,7 +31,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     try {
-      this.log = await createDurableLog<UsageRecord>(this.bus, {
+      this.log = await createDurableLog<UsageRecord[]>(this.bus, {
         stream: USAGE_STREAM,
         subject: SUBJECTS.auth.usageRecorded,
         onError: (message, error) => this.logger.write('warn', message, error ? { err: error } : {}),
@@ -34,23 +43,37 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   record(usage: UsageRecord): void {
+    this.batch.push(usage);
+    if (this.batch.length >= BATCH_MAX) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
     if (this.log) {
-      this.log.append(usage.requestId, usage);
+      this.log.append(randomUUID(), batch);
       return;
     }
-    this.early.push(usage);
+    this.early.push(batch);
     if (this.early.length === 1) void this.retryOpen();
   }
 
   private async retryOpen(): Promise<void> {
-    while (!this.log) {
+    while (!this.log && !this.closed) {
       await new Promise((r) => setTimeout(r, 1_000).unref());
       await this.onModuleInit();
     }
-    for (const u of this.early.splice(0)) this.log.append(u.requestId, u);
+    const log = this.log;
+    if (log) for (const batch of this.early.splice(0)) log.append(randomUUID(), batch);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.flush();
+    this.closed = true;
     await this.log?.close();
   }
 }
