@@ -139,7 +139,16 @@ async function main() {
       const cpu2 = cpuMs(authPids);
       const withAuth = await loadgen(`${gatewayWithAuth}/v1/chat/completions`, c, stream, ['--key', benchKey]);
       const cpu3 = cpuMs(authPids);
+      // The response cache: every request unique (misses: looked up, planned, stored) vs one repeated
+      // request (hits: answered from the cache, no plan, no upstream call).
+      const cpu4 = cpuMs(pids);
+      const misses = await loadgen(`${gateway}/v1/chat/completions`, c, stream, ['--cache', 'miss']);
+      const cpu5 = cpuMs(pids);
+      const hits = await loadgen(`${gateway}/v1/chat/completions`, c, stream, ['--cache', 'hit']);
+      const cpu6 = cpuMs(pids);
       rows.push({
+        misses, missCpuMsPerRequest: (cpu5 - cpu4) / Math.max(1, misses.count),
+        hits, hitCpuMsPerRequest: (cpu6 - cpu5) / Math.max(1, hits.count),
         mode, concurrency: c, direct, iir: viaIir, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count),
         auth: withAuth, authCpuMsPerRequest: (cpu3 - cpu2) / Math.max(1, withAuth.count),
       });
@@ -185,6 +194,16 @@ function print(rows) {
     const { iir: i, auth: a } = r;
     console.log(
       `| ${r.mode} | ${r.concurrency} | ${f(i.rps, 0)} | ${f(a.rps, 0)} | ${f(i.p50)} | ${f(a.p50)} | ${f(i.p99)} | ${f(a.p99)} | ${f(r.cpuMsPerRequest, 3)} | ${f(r.authCpuMsPerRequest, 3)} | +${f(r.authCpuMsPerRequest - r.cpuMsPerRequest, 3)} | ${a.errors} |`,
+    );
+  }
+  console.log('\nResponse cache (temperature 0; misses: every request unique; hits: one request repeated):\n');
+  const head3 = '| mode | conc | miss RPS | hit RPS | hit/miss RPS | miss p50 | hit p50 | miss CPU-ms/req | hit CPU-ms/req | errors |';
+  console.log(head3);
+  console.log(head3.replace(/[^|]+/g, '---'));
+  for (const r of rows) {
+    const { misses: m, hits: h } = r;
+    console.log(
+      `| ${r.mode} | ${r.concurrency} | ${f(m.rps, 0)} | ${f(h.rps, 0)} | ${f(h.rps / Math.max(1, m.rps), 1)}x | ${f(m.p50)} | ${f(h.p50)} | ${f(r.missCpuMsPerRequest, 3)} | ${f(r.hitCpuMsPerRequest, 3)} | ${m.errors + h.errors} |`,
     );
   }
   console.log('\nLatencies in ms. CPU-ms/req: user+system CPU of all IIR processes (gateway, router, registry, auth, classifier) during the IIR run, divided by requests.');

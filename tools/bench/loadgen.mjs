@@ -2,6 +2,7 @@
 // Closed-loop load generator: N workers, each sends a request as soon as its previous one is done.
 // Prints one JSON line: count, errors, rps, latency percentiles and time to first byte.
 // Usage: node loadgen.mjs --url URL --concurrency N --seconds S [--requests R] [--stream] [--key K] [--model M]
+//        [--cache hit|miss]: temperature 0 (cacheable); `hit` repeats one body, `miss` makes every body unique.
 import { Pool } from 'undici';
 
 const args = Object.fromEntries(
@@ -16,18 +17,23 @@ const seconds = Number(args.seconds ?? 5);
 const maxRequests = Number(args.requests ?? Infinity);
 const stream = args.stream === 'true';
 const warmup = Number(args.warmup ?? 50);
-const body = JSON.stringify({
-  model: args.model ?? 'bench/fast',
-  messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
-  temperature: 0.7,
-  ...(stream ? { stream: true } : {}),
-});
+const cache = args.cache;
+let unique = 0;
+const bodyOf = (content) =>
+  JSON.stringify({
+    model: args.model ?? 'bench/fast',
+    messages: [{ role: 'user', content }],
+    temperature: cache ? 0 : 0.7,
+    ...(stream ? { stream: true } : {}),
+  });
+const fixed = bodyOf(`Say hello in one short sentence.${cache === 'hit' ? ` ${process.pid}` : ''}`);
+const nextBody = () => (cache === 'miss' ? bodyOf(`Say hello in one short sentence. ${process.pid}-${unique++}`) : fixed);
 const headers = { 'content-type': 'application/json', ...(args.key ? { authorization: `Bearer ${args.key}` } : {}) };
 const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
 
 async function one() {
   const t0 = performance.now();
-  const res = await pool.request({ path: url.pathname, method: 'POST', headers, body });
+  const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: nextBody() });
   let ttfb = 0;
   let first = true;
   for await (const chunk of res.body) {
