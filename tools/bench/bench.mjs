@@ -94,7 +94,8 @@ async function main() {
   };
   const services = {};
   for (const [name, portVar] of [['registry', 'REGISTRY_PORT'], ['router', 'ROUTER_PORT'], ['auth', 'AUTH_PORT'], ['classifier', 'CLASSIFIER_PORT'], ['gateway', 'GATEWAY_PORT']]) {
-    services[name] = start(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', [portVar]: '0' });
+    // REDIS_URL: the response cache is Redis's (as in a cluster); anonymous requests have no rate limits.
+    services[name] = start(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', REDIS_URL: REDIS, [portVar]: '0' });
   }
   // A second gateway with keys and rate limits on: every request is a DB-issued key verified (cached)
   // and a Redis rate-limit check (RPM + TPM) with settlement, plus a usage record on JetStream.
