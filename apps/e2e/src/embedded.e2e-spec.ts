@@ -1,8 +1,9 @@
 import { REQUIRED_SERVICES } from '@iir/contracts';
-import { ServiceProcesses, type ServiceProcess } from '@iir/testing';
+import { ServiceProcesses, waitFor, type ServiceProcess } from '@iir/testing';
 import { E2eWorkspace, expectCleanExit, waitForGatewayHealth } from './support/e2e-stack';
 
 const ALL_IN_ONE = 'all-in-one';
+const ADMIN_KEY = 'embedded-admin-key-0123456789abcdef';
 
 describe('all-in-one, embedded mode (no NATS_URL)', () => {
   const procs = new ServiceProcesses();
@@ -12,7 +13,7 @@ describe('all-in-one, embedded mode (no NATS_URL)', () => {
 
   beforeAll(async () => {
     ws = new E2eWorkspace('embedded');
-    iir = procs.spawn(ALL_IN_ONE, { env: ws.embeddedEnv() });
+    iir = procs.spawn(ALL_IN_ONE, { env: ws.embeddedEnv({ IIR_ADMIN_KEY: ADMIN_KEY }) });
     // The gateway starts last, once the services it needs are up.
     gatewayPort = await iir.waitForReady('gateway');
   }, 30_000);
@@ -42,6 +43,37 @@ describe('all-in-one, embedded mode (no NATS_URL)', () => {
     for (const name of REQUIRED_SERVICES) {
       expect({ name, status: body.services.find((s) => s.name === name)?.status }).toEqual({ name, status: 'up' });
     }
+  });
+
+  it('issues keys, limits them and writes every request to the ledger directly (no JetStream)', async () => {
+    const base = `http://127.0.0.1:${gatewayPort}`;
+    const created = await fetch(`${base}/api/v1/apikeys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'embedded', rpm: 15 }),
+    });
+    expect(created.status).toBe(201);
+    const { api_key: key, id } = (await created.json()) as { api_key: string; id: string };
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${base}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ model: 'none/such', messages: [{ role: 'user', content: 'hi' }] }),
+        }).then((r) => r.status),
+      ),
+    );
+    // No models are seeded: 15 get as far as the router (404), 5 are over the key's RPM (429).
+    expect(statuses.filter((s) => s === 404)).toHaveLength(15);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    const rows = await waitFor(async () => {
+      const stats = (await (await fetch(`${base}/stats?group_by=key`, { headers: admin })).json()) as { data: Array<{ key_id: string; requests: number }> };
+      const row = stats.data.find((r) => r.key_id === id);
+      return row?.requests === 20 ? row : undefined;
+    });
+    expect(rows).toMatchObject({ requests: 20 });
+    expect(iir.logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 
   it('exits with code 0 on SIGTERM, after stopping every service', async () => {

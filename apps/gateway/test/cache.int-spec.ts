@@ -94,7 +94,7 @@ describe('gateway response cache (real Redis, real NATS, fake upstream)', () => 
       const r = await collect();
       return r.cache === 'hit' ? r : undefined;
     });
-    expect(replay.chunks).toEqual(original.chunks);
+    expect(replay?.chunks).toEqual(original.chunks);
     expect(upstream.requestCount).toBe(calls);
   });
 

@@ -8,10 +8,19 @@ const ROWS_PER_STATEMENT = 50;
 /** Writes usage records; a record whose request id is already there is skipped, so redelivery is harmless. */
 @Injectable()
 export class UsageLedger {
+  /** Writes run one after another: SQLite's single connection cannot hold two transactions at once. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** All or nothing: the batch is one transaction, so a failure leaves no half-written batch. */
-  async write(records: UsageRecord[]): Promise<void> {
+  write(records: UsageRecord[]): Promise<void> {
+    const next = this.queue.then(() => this.writeNow(records));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeNow(records: UsageRecord[]): Promise<void> {
     const rows = dedupe(records.filter(isUsageRecord)).map(toRow);
     if (rows.length === 0) return;
     await this.dataSource.transaction(async (manager) => {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { closedPort, TcpRelay, TEST_REDIS_URL, requireService, uniquePrefix, waitFor } from '@iir/testing';

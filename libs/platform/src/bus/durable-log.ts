@@ -66,7 +66,18 @@ class InProcessLog<T> implements DurableLog<T> {
   }
 
   async consume(_durable: string, handler: (records: T[]) => Promise<void>): Promise<DurableConsumer> {
-    const sub = this.bus.subscribe(this.subject, (record) => handler([record as T]));
+    // No stream to redeliver from in process: a failed write is retried here, a few times.
+    const deliver = async (record: T): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await handler([record]);
+        } catch (error) {
+          if (attempt >= IN_PROCESS_TRIES) throw error;
+          await new Promise((r) => setTimeout(r, RETRY_MS * attempt));
+        }
+      }
+    };
+    const sub = this.bus.subscribe(this.subject, (record) => deliver(record as T));
     return { stop: async () => sub.unsubscribe() };
   }
 
@@ -85,6 +96,7 @@ const PUBLISH_TIMEOUT_MS = 2_000;
 const FETCH_BATCH = 200;
 const FETCH_EXPIRES_MS = 1_000;
 const RETRY_MS = 500;
+const IN_PROCESS_TRIES = 5;
 
 class JetStreamLog<T> implements DurableLog<T> {
   private readonly js: JetStreamClient;
