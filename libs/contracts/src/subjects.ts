@@ -12,6 +12,14 @@ import type {
   StatsResponse,
   UsageRecord,
 } from './auth';
+import type {
+  AgentHeartbeat,
+  AgentRegisterRequest,
+  AgentRecord,
+  AgentsChangedEvent,
+  AgentsListRequest,
+  AgentsListResponse,
+} from './agents';
 import type { EventContract, RequestContract, StreamContract } from './bus';
 import type { HealthCheckRequest, HealthCheckResponse, ServiceName } from './health';
 import type {
@@ -43,6 +51,11 @@ export const SUBJECTS = {
     listModels: 'registry.models.list',
     getModel: 'registry.models.get',
     changed: 'registry.models.changed',
+    registerAgent: 'registry.agents.register',
+    agentHeartbeat: 'registry.agents.heartbeat',
+    listAgents: 'registry.agents.list',
+    /** Broadcast: every router replica refreshes its view of the agents. */
+    agentsChanged: 'registry.agents.changed',
   },
   gateway: {
     attemptReported: 'gateway.attempt.reported',
@@ -74,6 +87,11 @@ export interface SubjectMap {
   'registry.models.list': RequestContract<ModelsListRequest, ModelsListResponse>;
   'registry.models.get': RequestContract<ModelGetRequest, ModelGetResponse>;
   'registry.models.changed': EventContract<RegistryChangedEvent>;
+  'registry.agents.register': RequestContract<AgentRegisterRequest, AgentRecord>;
+  /** A request (the agent learns at once that the registry forgot it: `not_found` → re-register). */
+  'registry.agents.heartbeat': RequestContract<AgentHeartbeat, AgentRecord>;
+  'registry.agents.list': RequestContract<AgentsListRequest, AgentsListResponse>;
+  'registry.agents.changed': EventContract<AgentsChangedEvent>;
   'gateway.attempt.reported': EventContract<AttemptReportedEvent>;
   'auth.keys.create': RequestContract<KeyCreateRequest, KeyCreateResponse>;
   'auth.keys.verify': RequestContract<KeyVerifyRequest, KeyVerifyResponse>;

@@ -1,0 +1,72 @@
+/** What a Mac (or any) agent can tell about its machine. */
+export interface AgentHardware {
+  cpu?: string;
+  cores?: number;
+  memoryGb?: number;
+  gpu?: string | null;
+  /** e.g. `apple-silicon`, `nvidia`, `cpu`. */
+  accelerator?: string;
+}
+
+/** `registry.agents.register`: idempotent; re-registering the same id replaces what it serves. */
+export interface AgentRegisterRequest {
+  agentId: string;
+  /** Registry model names it serves (`local/llama-3-8b-instruct`). */
+  models: string[];
+  hardware: AgentHardware;
+  maxConcurrency: number;
+  version: string;
+}
+
+/** `registry.agents.heartbeat`: every `AGENT_HEARTBEAT_MS`. */
+export interface AgentHeartbeat {
+  agentId: string;
+  queueLength: number;
+  inFlight: number;
+  loadedModels: string[];
+  /** Free-form: power source, thermal state, battery… */
+  state: Record<string, string | number | boolean>;
+  sentAt: string;
+}
+
+export type AgentFreshness = 'fresh' | 'stale';
+
+/** An agent as the registry knows it. */
+export interface AgentRecord {
+  agentId: string;
+  models: string[];
+  hardware: AgentHardware;
+  maxConcurrency: number;
+  version: string;
+  queueLength: number;
+  inFlight: number;
+  loadedModels: string[];
+  state: Record<string, string | number | boolean>;
+  registeredAt: string;
+  lastHeartbeatAt: string | null;
+  freshness: AgentFreshness;
+}
+
+export interface AgentsListRequest {
+  includeStale?: boolean;
+}
+export interface AgentsListResponse {
+  agents: AgentRecord[];
+  /** Bumps on every registration, heartbeat-driven freshness change or removal. */
+  version: number;
+}
+
+/** Broadcast after registration, a freshness change (fresh ↔ stale) and removal; routers refresh. */
+export interface AgentsChangedEvent {
+  agentId: string;
+  reason: 'registered' | 'fresh' | 'stale' | 'removed';
+  version: number;
+}
+
+/**
+ * The subject an agent serves chat completions on (a stream: request = the upstream body, chunks =
+ * OpenAI chat completion chunks). One per agent, so a plan can pick the agent.
+ */
+export function agentChatSubject(agentId: string): string {
+  return `agent.${agentId.replace(/[^A-Za-z0-9_-]/g, '_')}.chat`;
+}
