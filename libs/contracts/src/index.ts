@@ -1,4 +1,5 @@
 export * from './bus';
+export * from './classifier';
 export * from './clients';
 export * from './errors';
 export * from './health';

@@ -1,4 +1,5 @@
 import type { EventContract, RequestContract, StreamContract } from './bus';
+import type { ClassifyRequest, ClassifyResponse } from './classifier';
 import type { HealthCheckRequest, HealthCheckResponse, ServiceName } from './health';
 import type {
   ModelGetRequest,
@@ -33,6 +34,9 @@ export const SUBJECTS = {
   gateway: {
     attemptReported: 'gateway.attempt.reported',
   },
+  classifier: {
+    classify: 'classifier.prompt.classify',
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 type HealthContract = RequestContract<HealthCheckRequest, HealthCheckResponse>;
@@ -50,6 +54,7 @@ export interface SubjectMap {
   'registry.models.get': RequestContract<ModelGetRequest, ModelGetResponse>;
   'registry.models.changed': EventContract<RegistryChangedEvent>;
   'gateway.attempt.reported': EventContract<AttemptReportedEvent>;
+  'classifier.prompt.classify': RequestContract<ClassifyRequest, ClassifyResponse>;
 }
 
 export type Subject = keyof SubjectMap;
