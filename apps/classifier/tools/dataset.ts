@@ -30,6 +30,9 @@ export function readJsonl(file: string): Example[] {
  */
 export function isContradictory(example: Example): boolean {
   const p = example.prompt;
+  // Non-English appears only in public math and chat rows; kept, it would teach "not English = chat".
+  if ((example.source === 'chatterbot' || example.source === 'mgsm') && /[^\p{ASCII}]/u.test(p)) return true;
+  if (example.source === 'chatterbot' && !/\b(i|you|the|is|are|what|do|hello|hi|how|me|my)\b/i.test(p)) return true;
   if (example.label === 'qa' && example.source === 'dolly' && p.length < 400) {
     if (/\b(should i|should we|pros and cons|advantages and disadvantages|better|worse|vs\.?|versus|or not|worth it|how (do|can) i (get|make|stay|become|deal|stop|overcome|improve))\b/i.test(p)) return true;
   }

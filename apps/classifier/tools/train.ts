@@ -29,13 +29,13 @@ const settings: TrainingSettings = {
   bucketCount: 2 ** num('bits', 18),
   epochs: num('epochs', 6),
   learningRate: num('lr', 0.3),
-  l2: num('l2', 1e-6),
+  l2: num('l2', 1e-4),
   seed: num('seed', 20240611),
 };
 /** Public rows kept per label (the public data are biased; more of them teaches the bias). */
-const publicPerLabel = num('public-per-label', 1500);
+const publicPerLabel = num('public-per-label', 800);
 /** How much one realistic prompt counts against one public row. */
-const realisticWeight = num('realistic-weight', 6);
+const realisticWeight = num('realistic-weight', 15);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -65,7 +65,13 @@ function crossValidate(folds: number, publicRows: WeightedExample[], realistic: 
     const rest = order.filter((_, i) => i % folds !== k);
     const model = train([...publicRows, ...realisticExamples(rest)], { ...settings, epochs: settings.epochs }, () => undefined);
     const classifier = new PromptClassifier(decodeModel(encodeModel(model, {})));
-    for (const e of held) pairs.push({ truth: e.label, predicted: classifier.labelOf(e.prompt) });
+    for (const e of held) {
+      const predicted = classifier.labelOf(e.prompt);
+      pairs.push({ truth: e.label, predicted });
+      if (args['show-errors'] !== undefined && predicted !== e.label) {
+        log(`  ${e.label} → ${predicted}: ${JSON.stringify(e.prompt.slice(0, 120))}`);
+      }
+    }
     log(`fold ${k + 1}/${folds} done`);
   }
   const result = evaluate(pairs);

@@ -1,8 +1,9 @@
 import { finalize, FNV_OFFSET, fnvStep, hashPair, hashString } from './hashing';
+import { cueTokens } from './lexicon';
 import { signalTokens, type TextSignals } from './signals';
 
 /** Bump when the features change: a model trained on other features must not load. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 /**
  * The feature groups, in the order they sit in a `FeatureBuffer`. Each group is L2-normalised on
@@ -14,6 +15,7 @@ export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
 const SEED = { chars: 0x1f, words: 0x2e, bigrams: 0x3d, ask: 0x4c, askStart: 0x5b, signals: 0x6a } as const;
 const MIN_GRAM = 3;
 const MAX_GRAM = 5;
+const CJK_START = 0x2e80;
 /** The ask of a long prompt is usually in its first or last sentences. */
 const ASK_CHARS = 200;
 const TOKEN = /[\p{L}\p{M}\p{N}_']+|[^\s\p{L}\p{M}\p{N}_]/gu;
@@ -42,6 +44,7 @@ export class FeatureBuffer {
     this.ask(lower);
     this.ends[2] = this.length;
     for (const token of signalTokens(signals)) this.push(hashString(token, SEED.signals));
+    for (const token of cueTokens(lower)) this.push(hashString(token, SEED.signals));
     this.ends[3] = this.length;
     return this;
   }
@@ -50,11 +53,12 @@ export class FeatureBuffer {
   private charGrams(lower: string): void {
     const n = this.normalise(lower);
     const codes = this.codes;
-    for (let i = 0; i + MIN_GRAM <= n; i++) {
+    for (let i = 0; i < n; i++) {
       let h = FNV_OFFSET ^ SEED.chars;
       for (let k = 0; k < MAX_GRAM && i + k < n; k++) {
         h = fnvStep(h, codes[i + k] ?? 0);
-        if (k + 1 >= MIN_GRAM) this.push(h);
+        // Han, kana and hangul carry a word in one or two characters: shorter grams for them.
+        if (k + 1 >= MIN_GRAM || (k + 1 < MIN_GRAM && (codes[i] ?? 0) >= CJK_START)) this.push(h);
       }
     }
   }
