@@ -3,7 +3,7 @@ import { cueTokens } from './lexicon';
 import { signalTokens, type TextSignals } from './signals';
 
 /** Bump when the features change: a model trained on other features must not load. */
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 4;
 
 /**
  * The feature groups, in the order they sit in a `FeatureBuffer`. Each group is L2-normalised on
@@ -18,7 +18,6 @@ const MAX_GRAM = 5;
 const CJK_START = 0x2e80;
 /** The ask of a long prompt is usually in its first or last sentences. */
 const ASK_CHARS = 200;
-const TOKEN = /[\p{L}\p{M}\p{N}_']+|[^\s\p{L}\p{M}\p{N}_]/gu;
 
 /** The hashed features of one text: bucket numbers, grouped (see `FEATURE_GROUPS`). */
 export class FeatureBuffer {
@@ -85,16 +84,41 @@ export class FeatureBuffer {
     return n;
   }
 
-  /** Word unigrams (and bigrams when asked); numbers become one token by their digit count. */
+  /**
+   * Word unigrams (and bigrams when asked): runs of letters, digits, `_` and `'`, and every other
+   * non-space character on its own. Numbers become one token by their digit count. Hashed while
+   * scanning, without building substrings (this is the hot loop of a long prompt).
+   */
   private words(lower: string, seed: number, bigrams: boolean): void {
     let previous = 0;
-    for (const match of lower.matchAll(TOKEN)) {
-      const word = /^\d+$/.test(match[0]) ? `<num${Math.min(match[0].length, 5)}>` : match[0];
-      const h = hashString(word, FNV_OFFSET ^ seed);
+    const emit = (h: number): void => {
       this.push(h);
       if (bigrams && previous !== 0) this.push(hashPair(previous, h) ^ SEED.bigrams);
       previous = h;
+    };
+    const start = FNV_OFFSET ^ seed;
+    let h = start;
+    let length = 0;
+    let digitsOnly = true;
+    const flush = (): void => {
+      if (length === 0) return;
+      emit(digitsOnly ? hashString(`<num${Math.min(length, 5)}>`, start) : h);
+      h = start;
+      length = 0;
+      digitsOnly = true;
+    };
+    for (let i = 0; i < lower.length; i++) {
+      const c = lower.charCodeAt(i);
+      if (isWordChar(c)) {
+        h = fnvStep(h, c);
+        length++;
+        if (c < 48 || c > 57) digitsOnly = false;
+      } else {
+        flush();
+        if (c !== 32 && c !== 10 && c !== 9 && c !== 13) emit(fnvStep(start, c));
+      }
     }
+    flush();
   }
 
   /** Words of the prompt's first and last sentences, marked as such, and its first two words. */
@@ -125,4 +149,13 @@ export function groupScales(buffer: FeatureBuffer): Float32Array {
     start = end;
   }
   return scales;
+}
+
+/** Letters and digits of any script, `_` and `'`; not spaces or punctuation (ASCII, Latin-1, general, CJK). */
+function isWordChar(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 39 || (c >= 65 && c <= 90);
+  if (c <= 0xbf || c === 0xd7 || c === 0xf7) return false;
+  if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xfe30 && c <= 0xfe4f)) return false;
+  if ((c >= 0xff01 && c <= 0xff0f) || (c >= 0xff1a && c <= 0xff20) || (c >= 0xff3b && c <= 0xff40) || (c >= 0xff5b && c <= 0xff65)) return false;
+  return true;
 }

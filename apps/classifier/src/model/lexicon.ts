@@ -57,35 +57,44 @@ const CUES: Record<string, string[]> = {
   ],
 };
 
-interface CompiledCue {
-  name: string;
-  pattern: RegExp;
-}
-
-/** Latin cues match at a word start; CJK and other cues anywhere. */
-const COMPILED: CompiledCue[] = Object.entries(CUES).map(([name, words]) => ({
-  name,
-  pattern: new RegExp(
-    words
-      .map((w) => escape(w))
-      .map((w) => (/^[a-z]/.test(w) ? `(?<![\\p{L}])${w}` : w))
-      .join('|'),
-    'u',
-  ),
-}));
+/** One pattern for every cue, longest first so "sum this up" wins over "sum up"; scanned once. */
+const CUE_OF = new Map<string, string>();
+for (const [name, words] of Object.entries(CUES)) for (const w of words) CUE_OF.set(w, name);
+const ALL_CUES = new RegExp(
+  [...CUE_OF.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|'),
+  'g',
+);
 
 const ASK_CHARS = 80;
+/** Cues are looked for where asks are (the head and the tail), which also bounds their cost. */
+const SEARCH_HEAD = 400;
+const SEARCH_TAIL = 200;
 
-/** The cue tokens of a lower-cased text. */
-export function cueTokens(lower: string): string[] {
-  const tokens: string[] = [];
-  const head = lower.slice(0, ASK_CHARS);
-  for (const cue of COMPILED) {
-    if (!cue.pattern.test(lower)) continue;
-    tokens.push(`lex:${cue.name}`);
-    if (cue.pattern.test(head)) tokens.push(`lex^${cue.name}`);
+/** The cue tokens of a lower-cased text. A Latin cue only counts at the start of a word. */
+export function cueTokens(text: string): string[] {
+  const lower = text.length <= SEARCH_HEAD + SEARCH_TAIL ? text : `${text.slice(0, SEARCH_HEAD)}\n${text.slice(-SEARCH_TAIL)}`;
+  const found = new Set<string>();
+  ALL_CUES.lastIndex = 0;
+  for (let m = ALL_CUES.exec(lower); m !== null; m = ALL_CUES.exec(lower)) {
+    const word = m[0];
+    const cue = CUE_OF.get(word);
+    if (cue === undefined) continue;
+    if (isLatinLetter(word.charCodeAt(0)) && m.index > 0 && isLetter(lower.charCodeAt(m.index - 1))) continue;
+    found.add(`lex:${cue}`);
+    if (m.index < ASK_CHARS) found.add(`lex^${cue}`);
   }
-  return tokens;
+  return [...found];
+}
+
+function isLatinLetter(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+function isLetter(c: number): boolean {
+  return isLatinLetter(c) || (c >= 0xc0 && c <= 0x24f) || (c >= 0x400 && c <= 0x4ff);
 }
 
 function escape(word: string): string {
