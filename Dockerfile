@@ -16,6 +16,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/dist/apps/${APP} ./dist/apps/${APP}
 COPY --from=build /src/config ./config
+# The classifier's trained model (about 2 MB; the classifier reads it from CLASSIFIER_MODEL_PATH).
+COPY --from=build /src/apps/classifier/model ./apps/classifier/model
 RUN mkdir -p /app/var && chown -R node:node /app/var
 USER node
 EXPOSE 8000 8001 8002 8003 8004 5000

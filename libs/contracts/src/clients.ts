@@ -9,7 +9,9 @@ import type {
   StatsResponse,
 } from './auth';
 import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
+import { toClassifierMessages, type ClassifyRequest, type ClassifyResponse } from './classifier';
 import type { HealthCheckResponse, ServiceName } from './health';
+import type { ChatMessage } from './openai';
 import type { ModelsListRequest, ModelsListResponse, ModelRecord, RegistryChangedEvent } from './registry';
 import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
 import {
@@ -128,5 +130,22 @@ export class AuthClient {
   /** Every replica of the caller sees every revocation (no queue group). */
   onKeyRevoked(handler: (event: KeyRevokedEvent) => void): Subscription {
     return this.bus.subscribe(SUBJECTS.auth.keyRevoked, handler);
+  }
+}
+
+/** The local prompt classifier: what kind of prompt a conversation ends with, and how hard it is. */
+export class ClassifierClient {
+  private readonly bus: TypedBus;
+  constructor(bus: Bus, private readonly timeoutMs = 500) {
+    this.bus = new TypedBus(bus);
+  }
+
+  /** Classifies the last user message of a chat conversation; only the parts that matter are sent. */
+  classifyChat(messages: readonly ChatMessage[], options?: CallOptions): Promise<ClassifyResponse> {
+    return this.classify({ messages: toClassifierMessages(messages) }, options);
+  }
+
+  classify(request: ClassifyRequest, options?: CallOptions): Promise<ClassifyResponse> {
+    return this.bus.request(SUBJECTS.classifier.classify, request, { timeoutMs: this.timeoutMs, ...options });
   }
 }

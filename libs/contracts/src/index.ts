@@ -1,6 +1,7 @@
 export * from './agents';
 export * from './auth';
 export * from './bus';
+export * from './classifier';
 export * from './clients';
 export * from './errors';
 export * from './health';

@@ -21,6 +21,7 @@ import type {
   AgentsListResponse,
 } from './agents';
 import type { EventContract, RequestContract, StreamContract } from './bus';
+import type { ClassifyRequest, ClassifyResponse } from './classifier';
 import type { HealthCheckRequest, HealthCheckResponse, ServiceName } from './health';
 import type {
   ModelGetRequest,
@@ -71,6 +72,9 @@ export const SUBJECTS = {
     usageRecorded: 'auth.usage.recorded',
     stats: 'auth.usage.stats',
   },
+  classifier: {
+    classify: 'classifier.prompt.classify',
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 type HealthContract = RequestContract<HealthCheckRequest, HealthCheckResponse>;
@@ -101,6 +105,7 @@ export interface SubjectMap {
   /** A batch of records (one stream message per batch). */
   'auth.usage.recorded': EventContract<UsageRecord[]>;
   'auth.usage.stats': RequestContract<StatsRequest, StatsResponse>;
+  'classifier.prompt.classify': RequestContract<ClassifyRequest, ClassifyResponse>;
 }
 
 export type Subject = keyof SubjectMap;
