@@ -1,6 +1,8 @@
 import type { UsageRecord } from '@iir/contracts';
+import { secondsSince } from '@iir/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ledgerMetrics } from '../metrics/auth-metrics';
 import { UsageRecordEntity } from './usage-record.entity';
 
 const ROWS_PER_STATEMENT = 50;
@@ -8,23 +10,34 @@ const ROWS_PER_STATEMENT = 50;
 /** Writes usage records; a record whose request id is already there is skipped, so redelivery is harmless. */
 @Injectable()
 export class UsageLedger {
+  private readonly metrics = ledgerMetrics();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** All or nothing: the batch is one transaction, so a failure leaves no half-written batch. */
   async write(records: UsageRecord[]): Promise<void> {
     const rows = dedupe(records.filter(isUsageRecord)).map(toRow);
     if (rows.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(UsageRecordEntity)
-          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-          .orIgnore()
-          .execute();
-      }
-    });
+    const start = process.hrtime.bigint();
+    this.metrics.batchSize.observe(rows.length);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(UsageRecordEntity)
+            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+            .orIgnore()
+            .execute();
+        }
+      });
+    } catch (error) {
+      this.metrics.writeFailures.inc();
+      throw error;
+    }
+    this.metrics.writeDuration.observe(secondsSince(start));
+    this.metrics.recordsWritten.inc(rows.length);
   }
 }
 
