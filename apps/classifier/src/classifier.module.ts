@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { classifierMetrics } from './classifier-metrics';
 import { ClassifyController } from './classify/classify.controller';
 import { CLASSIFIER_MODEL, ClassifierService } from './model/classifier.service';
 import { loadModelFile } from './model/model-file';
@@ -12,6 +13,7 @@ export interface ClassifierSettings {
 @Module({})
 export class ClassifierModule {
   static register(settings: ClassifierSettings): DynamicModule {
+    classifierMetrics();
     return {
       module: ClassifierModule,
       controllers: [ClassifyController],

@@ -1,6 +1,6 @@
 import { BusError, RouterClient, SUBJECTS, type ModelRecord } from '@iir/contracts';
 import { NatsBus, startService, type RunningService } from '@iir/platform';
-import { requireService, TEST_NATS_URL, uniquePrefix, waitFor } from '@iir/testing';
+import { requireService, scrapeMetrics, TEST_NATS_URL, uniquePrefix, waitFor } from '@iir/testing';
 import { routerService } from '../src/router.service-definition';
 
 function model(name: string): ModelRecord {
@@ -62,5 +62,20 @@ describe('router over real NATS with a scripted registry', () => {
     const error = await client.plan({ requestId: '3', model: 'openai/gpt-4o-mnii', stream: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BusError);
     expect(error).toMatchObject({ code: 'model_not_found', details: { suggestions: ['openai/gpt-4o-mini'] } });
+  });
+
+  it('counts plans by policy and outcome, times them and reports the catalogue size on /metrics', async () => {
+    const before = await scrapeMetrics(router.port);
+    await client.plan({ requestId: '4', model: 'openai/gpt-4o-mini', stream: false });
+    await client.plan({ requestId: '5', model: 'nope/unknown', stream: false }).catch(() => undefined);
+    const after = await scrapeMetrics(router.port);
+    const moved = (name: string, labels: Record<string, string> = {}): number => after.value(name, labels) - before.value(name, labels);
+    expect(moved('iir_router_plans_total', { policy: 'direct', outcome: 'ok' })).toBe(1);
+    expect(moved('iir_router_plans_total', { policy: 'none', outcome: 'model_not_found' })).toBe(1);
+    expect(moved('iir_router_plan_duration_seconds_count')).toBe(2);
+    expect(after.value('iir_router_catalog_models')).toBe(2);
+    expect(after.value('iir_router_catalog_reloads_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(after.value('iir_router_agents', { state: 'fresh' })).toBe(0);
+    expect(after.names).toEqual(expect.arrayContaining(['iir_router_agents', 'iir_router_targets_in_cooldown']));
   });
 });

@@ -16,3 +16,4 @@ export * from './service/run-main';
 export * from './service/start-service';
 export * from './nest/bus-controller.decorator';
 export * from './bus/durable-log';
+export * from './metrics/metric-factory';

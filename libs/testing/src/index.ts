@@ -5,3 +5,4 @@ export * from './fake-upstream';
 export * from './service-process';
 export * from './postgres-schema';
 export * from './tcp-relay';
+export * from './metrics-scrape';

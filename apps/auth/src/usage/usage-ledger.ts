@@ -1,6 +1,8 @@
 import type { UsageRecord } from '@iir/contracts';
+import { secondsSince } from '@iir/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ledgerMetrics } from '../metrics/auth-metrics';
 import { UsageRecordEntity } from './usage-record.entity';
 
 const ROWS_PER_STATEMENT = 50;
@@ -10,6 +12,7 @@ const ROWS_PER_STATEMENT = 50;
 export class UsageLedger {
   /** Writes run one after another: SQLite's single connection cannot hold two transactions at once. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly metrics = ledgerMetrics();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -23,17 +26,26 @@ export class UsageLedger {
   private async writeNow(records: UsageRecord[]): Promise<void> {
     const rows = dedupe(records.filter(isUsageRecord)).map(toRow);
     if (rows.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(UsageRecordEntity)
-          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-          .orIgnore()
-          .execute();
-      }
-    });
+    const start = process.hrtime.bigint();
+    this.metrics.batchSize.observe(rows.length);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(UsageRecordEntity)
+            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+            .orIgnore()
+            .execute();
+        }
+      });
+    } catch (error) {
+      this.metrics.writeFailures.inc();
+      throw error;
+    }
+    this.metrics.writeDuration.observe(secondsSince(start));
+    this.metrics.recordsWritten.inc(rows.length);
   }
 }
 

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { counter, gauge, histogram } from '@iir/platform';
+import { register } from 'prom-client';
 
 /** Seconds; from 5 ms (a cache hit) to 2 min (a long generation). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -9,15 +10,15 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * registry model names (never what a client typed for an unknown model), provider names, statuses.
  */
 export class GatewayMetrics {
-  readonly requests = counter('iir_gateway_requests_total', 'Finished requests by model, target, HTTP status and cache result.', ['model', 'target', 'status', 'cache']);
-  readonly duration = histogram('iir_gateway_request_duration_seconds', 'Whole request duration, from arrival to the last byte.', ['model', 'stream']);
-  readonly ttft = histogram('iir_gateway_ttft_seconds', 'Time to the first byte of the answer (the first streamed token).', ['model']);
-  readonly upstreamDuration = histogram('iir_gateway_upstream_duration_seconds', 'One upstream attempt, until its answer starts.', ['provider', 'outcome']);
-  readonly attempts = counter('iir_gateway_upstream_attempts_total', 'Upstream attempts by provider and outcome.', ['provider', 'outcome']);
-  readonly retries = counter('iir_gateway_retries_total', 'Retries of the same target after a retryable failure.', ['provider']);
-  readonly fallbacks = counter('iir_gateway_fallbacks_total', 'Requests that moved on to a later target of their plan.', ['model']);
-  readonly tokens = counter('iir_gateway_tokens_total', 'Tokens by model and direction (prompt, completion), as the upstream counted them.', ['model', 'direction']);
-  readonly inFlight = gauge('iir_gateway_in_flight_requests', 'Requests being served now.');
+  readonly requests = counter({ name: 'iir_gateway_requests_total', help: 'Finished requests by model, target, HTTP status and cache result.', labelNames: ['model', 'target', 'status', 'cache'] });
+  readonly duration = histogram({ name: 'iir_gateway_request_duration_seconds', help: 'Whole request duration, from arrival to the last byte.', labelNames: ['model', 'stream'], buckets: LATENCY_BUCKETS });
+  readonly ttft = histogram({ name: 'iir_gateway_ttft_seconds', help: 'Time to the first byte of the answer (the first streamed token).', labelNames: ['model'], buckets: LATENCY_BUCKETS });
+  readonly upstreamDuration = histogram({ name: 'iir_gateway_upstream_duration_seconds', help: 'One upstream attempt, until its answer starts.', labelNames: ['provider', 'outcome'], buckets: LATENCY_BUCKETS });
+  readonly attempts = counter({ name: 'iir_gateway_upstream_attempts_total', help: 'Upstream attempts by provider and outcome.', labelNames: ['provider', 'outcome'] });
+  readonly retries = counter({ name: 'iir_gateway_retries_total', help: 'Retries of the same target after a retryable failure.', labelNames: ['provider'] });
+  readonly fallbacks = counter({ name: 'iir_gateway_fallbacks_total', help: 'Requests that moved on to a later target of their plan.', labelNames: ['model'] });
+  readonly tokens = counter({ name: 'iir_gateway_tokens_total', help: 'Tokens by model and direction (prompt, completion), as the upstream counted them.', labelNames: ['model', 'direction'] });
+  readonly inFlight = gauge({ name: 'iir_gateway_in_flight_requests', help: 'Requests being served now.' });
 }
 
 let shared: GatewayMetrics | undefined;
@@ -29,15 +30,3 @@ export function gatewayMetrics(): GatewayMetrics {
 }
 
 export type AttemptOutcome = 'ok' | 'error' | 'rate_limited' | 'timeout';
-
-function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames });
-}
-
-function histogram<L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> {
-  return (register.getSingleMetric(name) as Histogram<L> | undefined) ?? new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS });
-}
-
-function gauge(name: string, help: string): Gauge {
-  return (register.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help });
-}

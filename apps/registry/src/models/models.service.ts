@@ -1,6 +1,7 @@
 import { BusError, SUBJECTS, TypedBus, type ModelRecord, type ModelsListRequest, type ModelsListResponse } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { registryMetrics } from '../metrics/registry-metrics';
 import { Seeder } from '../seed/seeder';
 import { ModelsCatalogue } from './models-catalogue';
 import { ModelsRepository } from './models.repository';
@@ -12,6 +13,7 @@ import { ModelsRepository } from './models.repository';
 @Injectable()
 export class ModelsService implements OnModuleInit {
   private readonly catalogue = new ModelsCatalogue();
+  private readonly metrics = registryMetrics();
   // In a hybrid Nest app the bus handlers are bound before `onModuleInit` runs, so an early
   // request waits here for the first load instead of seeing an empty catalogue.
   private readonly loaded: Promise<void>;
@@ -56,10 +58,14 @@ export class ModelsService implements OnModuleInit {
   /** Re-reads the table after a write and tells everyone. */
   private async reload(reason: string): Promise<void> {
     const version = this.catalogue.replace(await this.repository.all());
+    const enabled = this.catalogue.list().length;
+    this.metrics.models.set({ enabled: 'true' }, enabled);
+    this.metrics.models.set({ enabled: 'false' }, this.catalogue.list(true).length - enabled);
     this.bus.publish(SUBJECTS.registry.changed, { version, reason });
+    this.metrics.changes.inc();
     this.logger.write('info', 'model catalogue loaded', {
       version,
-      enabled: this.catalogue.list().length,
+      enabled,
       total: this.catalogue.list(true).length,
       reason,
     });

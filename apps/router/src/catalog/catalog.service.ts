@@ -1,6 +1,7 @@
 import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
 import { BUS, HealthRegistry, JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { routerMetrics } from '../metrics/router-metrics';
 import { Catalog } from './catalog';
 
 export const CATALOG_REFRESH_MS = Symbol('CATALOG_REFRESH_MS');
@@ -20,6 +21,7 @@ export class CatalogService implements OnApplicationBootstrap, OnApplicationShut
   private loading: Promise<void> | undefined;
   private stopped = false;
   private warned = false;
+  private readonly metrics = routerMetrics();
 
   constructor(
     @Inject(BUS) bus: Bus,
@@ -59,9 +61,14 @@ export class CatalogService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async load(): Promise<void> {
-    const { models, version } = await this.registry.listModels();
+    const { models, version } = await this.registry.listModels().catch((error: unknown) => {
+      this.metrics.catalogReloads.inc({ outcome: 'error' });
+      throw error;
+    });
+    this.metrics.catalogReloads.inc({ outcome: 'ok' });
     if (version < this.current.version) return;
     this.current = new Catalog(version, models);
+    this.metrics.catalogModels.set(this.current.size);
     this.logger.write('info', 'catalogue loaded', { models: this.current.size, version });
   }
 

@@ -1,0 +1,44 @@
+import { counter, FAST_BUCKETS, gauge, histogram, zeroSeries } from '@iir/platform';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+
+/** How a plan request ended: `model_not_found` is the client's mistake, `error` anything else. */
+export type PlanOutcome = 'ok' | 'model_not_found' | 'error';
+
+export interface RouterMetrics {
+  /** Plan requests by the policy that answered and how they ended. */
+  plans: Counter<'policy' | 'outcome'>;
+  planDuration: Histogram;
+  catalogModels: Gauge;
+  catalogReloads: Counter<'outcome'>;
+  /** Targets a policy currently skips after failures (0 until cooldowns exist). */
+  targetsInCooldown: Gauge;
+  /** Agents the router knows, by whether their last heartbeat is recent (0 until agents exist). */
+  agents: Gauge<'state'>;
+}
+
+/** The router's metrics on the process-wide registry (shared by every router in the process). */
+export function routerMetrics(): RouterMetrics {
+  const metrics: RouterMetrics = {
+    plans: counter({
+      name: 'iir_router_plans_total',
+      help: 'Plan requests answered by the router, by policy and outcome (ok, model_not_found, error).',
+      labelNames: ['policy', 'outcome'],
+    }),
+    planDuration: histogram({
+      name: 'iir_router_plan_duration_seconds',
+      help: 'Time the router spent computing a plan, in seconds.',
+      buckets: FAST_BUCKETS,
+    }),
+    catalogModels: gauge({ name: 'iir_router_catalog_models', help: 'Enabled models in the router’s copy of the registry.' }),
+    catalogReloads: counter({
+      name: 'iir_router_catalog_reloads_total',
+      help: 'Loads of the model catalogue from the registry, by outcome (ok, error).',
+      labelNames: ['outcome'],
+    }),
+    targetsInCooldown: gauge({ name: 'iir_router_targets_in_cooldown', help: 'Targets currently skipped by routing after recent failures.' }),
+    agents: gauge({ name: 'iir_router_agents', help: 'Agents known to the router, by heartbeat state (fresh, stale).', labelNames: ['state'] }),
+  };
+  zeroSeries(metrics.catalogReloads, [{ outcome: 'ok' }, { outcome: 'error' }]);
+  zeroSeries(metrics.agents, [{ state: 'fresh' }, { state: 'stale' }]);
+  return metrics;
+}
