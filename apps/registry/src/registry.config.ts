@@ -41,8 +41,8 @@ export const registryConfigShape = {
   REGISTRY_SEED_FILE: env.optionalString(),
   /** Hardware discovery runs this to list NVIDIA GPUs: a name on PATH or a path. */
   REGISTRY_NVIDIA_SMI: env.string('nvidia-smi'),
-  /** How long each discovery command (nvidia-smi, sysctl) may take. */
-  REGISTRY_PROBE_TIMEOUT_MS: env.int(5_000, 100),
+  /** How long each discovery command (nvidia-smi, sysctl) may take; a refresh call waits 10 s in all. */
+  REGISTRY_PROBE_TIMEOUT_MS: env.int(3_000, 100),
   /** The open models discovery may recommend. */
   REGISTRY_MODEL_CATALOG: env.string('config/model-catalog.yaml'),
   ...providerConfigShape,
