@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GatewayApiError, type CliSettings } from './gateway-api';
 import { keysCommand } from './keys.command';
+import { modelsCommand } from './models.command';
 
 /** `iir`: the operator's command line, over the gateway's admin API. */
 const program = new Command('iir')
@@ -17,6 +18,7 @@ const settings = (): CliSettings => {
 };
 
 program.addCommand(keysCommand(settings, (line) => process.stdout.write(line + '\n')));
+program.addCommand(modelsCommand(settings, (line) => process.stdout.write(line + '\n')));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`iir: ${error instanceof GatewayApiError ? error.message : (error as Error).message}\n`);

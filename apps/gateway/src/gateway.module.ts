@@ -32,6 +32,7 @@ import { ModelsController } from './models/models.controller';
 import { ProviderCatalog } from './providers/provider-catalog';
 import { RequestLog } from './observability/request-log';
 import { REQUEST_LOG, RequestObserver } from './observability/request-observer';
+import { RegistryAdminController } from './registry-admin/registry-admin.controller';
 import { UsageRecorder } from './usage/usage-recorder';
 
 const REDIS = Symbol('REDIS');
@@ -70,7 +71,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController],
+      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { env } from '@iir/platform';
 import type { z } from 'zod';
 import type { DatabaseSettings } from './database/data-source';
+import type { HardwareOptions } from './hardware/hardware.service';
 import type { SeedOptions } from './seed/seeder';
 
 const httpUrl = () => env.url(['http:', 'https:']);
@@ -38,6 +39,12 @@ export const registryConfigShape = {
   DATABASE_URL: env.url(['postgres:', 'postgresql:']),
   /** The model catalogue seeded at boot; unset means `config/models.yaml` if it exists. */
   REGISTRY_SEED_FILE: env.optionalString(),
+  /** Hardware discovery runs this to list NVIDIA GPUs: a name on PATH or a path. */
+  REGISTRY_NVIDIA_SMI: env.string('nvidia-smi'),
+  /** How long each discovery command (nvidia-smi, sysctl) may take; a refresh call waits 10 s in all. */
+  REGISTRY_PROBE_TIMEOUT_MS: env.int(3_000, 100),
+  /** The open models discovery may recommend. */
+  REGISTRY_MODEL_CATALOG: env.string('config/model-catalog.yaml'),
   ...providerConfigShape,
 };
 
@@ -60,5 +67,13 @@ export function seedOptions(config: RegistryConfig): SeedOptions {
     // A missing default file is normal (a container without config/); a missing named one is not.
     optional: config.REGISTRY_SEED_FILE === undefined,
     environment,
+  };
+}
+
+export function hardwareOptions(config: RegistryConfig): HardwareOptions {
+  return {
+    nvidiaSmi: config.REGISTRY_NVIDIA_SMI,
+    probeTimeoutMs: config.REGISTRY_PROBE_TIMEOUT_MS,
+    catalogFile: path.resolve(config.REGISTRY_MODEL_CATALOG),
   };
 }

@@ -1,15 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule } from '@iir/persistence';
 import { REGISTRY_SCHEMA } from './database/data-source';
+import { HardwareModule } from './hardware/hardware.module';
 import { ModelsModule } from './models/models.module';
-import { databaseSettings, seedOptions, type RegistryConfig } from './registry.config';
+import { databaseSettings, hardwareOptions, seedOptions, type RegistryConfig } from './registry.config';
 
 @Module({})
 export class RegistryModule {
   static register(config: RegistryConfig): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA), ModelsModule.register(seedOptions(config))],
+      imports: [
+        DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA),
+        ModelsModule.register(seedOptions(config)),
+        HardwareModule.register(hardwareOptions(config)),
+      ],
     };
   }
 }

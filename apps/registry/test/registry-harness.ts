@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RegistryClient, type RegistryChangedEvent, type Subscription } from '@iir/contracts';
 import { NatsBus, startService, type RunningService } from '@iir/platform';
-import { requireService, TEST_NATS_URL, uniquePrefix } from '@iir/testing';
+import { REPO_ROOT, requireService, TEST_NATS_URL, uniquePrefix } from '@iir/testing';
 import { registryService } from '../src/registry.service-definition';
 
 /**
@@ -43,6 +43,15 @@ export class RegistryHarness {
     return writeFile(this.seedFile, yaml);
   }
 
+  /** A fake `nvidia-smi` in this harness's directory that prints `output`; its path is the answer. */
+  async fakeNvidiaSmi(output: string): Promise<string> {
+    const bin = path.join(this.dir, 'bin');
+    await mkdir(bin, { recursive: true });
+    const script = path.join(bin, 'nvidia-smi');
+    await writeFile(script, `#!/bin/sh\ncat <<'OUT'\n${output}\nOUT\n`, { mode: 0o755 });
+    return script;
+  }
+
   /** The settings every start gets; `env` adds to or overrides them. */
   env(env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
     return {
@@ -52,6 +61,7 @@ export class RegistryHarness {
       HTTP_HOST: '127.0.0.1',
       IIR_DATA_DIR: path.join(this.dir, 'data'),
       REGISTRY_SEED_FILE: this.seedFile,
+      REGISTRY_MODEL_CATALOG: path.join(REPO_ROOT, 'config/model-catalog.yaml'),
       LOG_LEVEL: 'error',
       ...env,
     };

@@ -34,7 +34,7 @@ describe('registry service over NATS, on Postgres', () => {
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema.name],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['migrations', 'models']);
+    expect(tables.map((t) => t.table_name)).toEqual(['hardware_profiles', 'migrations', 'models']);
   });
 
   it('restarting keeps one row per model with its data intact', async () => {
@@ -46,6 +46,24 @@ describe('registry service over NATS, on Postgres', () => {
     expect(after.version).toBeGreaterThan(before.version);
     const counts = await schema.query<{ name: string; n: string }>('SELECT name, COUNT(*) AS n FROM models GROUP BY name');
     expect(counts).toEqual([{ name: 'openai/gpt-4o-mini', n: '1' }]);
+  });
+
+  it('stores a hardware discovery in Postgres and serves it after a restart', async () => {
+    await h.start(env());
+    const first = await h.client.refreshHardware();
+    await h.start(env());
+    expect(await h.client.hardwareStatus()).toEqual(first);
+    const rows = await schema.query<{ host: string }>('SELECT host FROM hardware_profiles');
+    expect(rows).toEqual([{ host: first.hardware?.host }]);
+  });
+
+  it('creates an operator model that survives a restart on Postgres', async () => {
+    await h.start(env());
+    await h.client.createModel({ name: 'vllm/pg', kind: 'vllm', protocol: 'openai', baseUrl: 'http://gpu:8000/v1' });
+    await h.start(env());
+    expect((await h.client.getModel('vllm/pg')).baseUrl).toBe('http://gpu:8000/v1');
+    const managed = await schema.query<{ managed_by: string }>("SELECT managed_by FROM models WHERE name = 'vllm/pg'");
+    expect(managed).toEqual([{ managed_by: 'operator' }]);
   });
 
   it('GET /health reports the Postgres database up', async () => {

@@ -12,7 +12,16 @@ import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
 import { toClassifierMessages, type ClassifyRequest, type ClassifyResponse } from './classifier';
 import type { HealthCheckResponse, ServiceName } from './health';
 import type { ChatMessage } from './openai';
-import type { ModelsListRequest, ModelsListResponse, ModelRecord, RegistryChangedEvent } from './registry';
+import type {
+  HardwareStatusResponse,
+  ModelCreateRequest,
+  ModelDeleteResponse,
+  ModelRecord,
+  ModelsListRequest,
+  ModelsListResponse,
+  ModelUpdateRequest,
+  RegistryChangedEvent,
+} from './registry';
 import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
 import {
   SUBJECTS,
@@ -89,8 +98,35 @@ export class RegistryClient {
     return this.bus.request(SUBJECTS.registry.listModels, request, { timeoutMs: this.timeoutMs });
   }
 
-  getModel(name: string): Promise<ModelRecord> {
-    return this.bus.request(SUBJECTS.registry.getModel, { name }, { timeoutMs: this.timeoutMs });
+  getModel(name: string, options: { includeDisabled?: boolean } = {}): Promise<ModelRecord> {
+    return this.bus.request(SUBJECTS.registry.getModel, { name, ...options }, { timeoutMs: this.timeoutMs });
+  }
+
+  /** A new operator-managed model; routable as soon as this resolves and routers hear the change. */
+  createModel(request: ModelCreateRequest): Promise<ModelRecord> {
+    return this.bus.request(SUBJECTS.registry.createModel, request, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Changes some fields; the row becomes operator-managed, so the seed file no longer touches it. */
+  updateModel(name: string, changes: ModelUpdateRequest['changes']): Promise<ModelRecord> {
+    return this.bus.request(SUBJECTS.registry.updateModel, { name, changes }, { timeoutMs: this.timeoutMs });
+  }
+
+  setModelEnabled(name: string, enabled: boolean): Promise<ModelRecord> {
+    return this.updateModel(name, { enabled });
+  }
+
+  deleteModel(name: string): Promise<ModelDeleteResponse> {
+    return this.bus.request(SUBJECTS.registry.deleteModel, { name }, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Detects the hardware now; slower than other calls (it runs nvidia-smi / sysctl). */
+  refreshHardware(): Promise<HardwareStatusResponse> {
+    return this.bus.request(SUBJECTS.registry.refreshHardware, {}, { timeoutMs: this.timeoutMs * 5 });
+  }
+
+  hardwareStatus(): Promise<HardwareStatusResponse> {
+    return this.bus.request(SUBJECTS.registry.hardwareStatus, {}, { timeoutMs: this.timeoutMs });
   }
 
   /** Every replica of the caller sees every change (no queue group). */

@@ -45,6 +45,8 @@ export interface ModelsListResponse {
 }
 export interface ModelGetRequest {
   name: string;
+  /** Also find a disabled model, by its exact name (admin views). */
+  includeDisabled?: boolean;
 }
 export type ModelGetResponse = ModelRecord;
 
@@ -53,3 +55,85 @@ export interface RegistryChangedEvent {
   version: number;
   reason: string;
 }
+
+/**
+ * The fields an operator sets on a model (`registry.models.create`); the registry fills in the
+ * rest: `provider` from the name, `upstreamModel` from the part after the slash, `baseUrl` empty
+ * (agents only), no pricing, no aliases or fallbacks, enabled.
+ */
+export interface ModelInput {
+  name: string;
+  kind: ModelKind;
+  protocol: Protocol;
+  baseUrl?: string;
+  upstreamModel?: string;
+  contextWindow?: number | null;
+  pricing?: Pricing | null;
+  aliases?: string[];
+  fallbacks?: string[];
+  enabled?: boolean;
+}
+export type ModelCreateRequest = ModelInput;
+export type ModelCreateResponse = ModelRecord;
+
+/** Changes to one model; absent fields stay as they are. The name cannot change. */
+export interface ModelUpdateRequest {
+  name: string;
+  changes: Partial<Omit<ModelInput, 'name'>>;
+}
+export type ModelUpdateResponse = ModelRecord;
+
+export interface ModelDeleteRequest {
+  name: string;
+}
+export interface ModelDeleteResponse {
+  name: string;
+  deleted: true;
+}
+
+/** One GPU as the host reports it. */
+export interface GpuInfo {
+  name: string;
+  memoryGb: number;
+  vendor: 'nvidia' | 'apple';
+}
+
+/** What hardware discovery found on the registry's host. */
+export interface HardwareInfo {
+  host: string;
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cpuCores: number;
+  memoryGb: number;
+  gpus: GpuInfo[];
+  /** `gpu` (NVIDIA VRAM), `unified` (Apple Silicon) or `cpu` (system RAM only). */
+  accelerator: 'gpu' | 'unified' | 'cpu';
+  /** The memory models are sized against, after headroom. */
+  usableMemoryGb: number;
+  /** What discovery could not find out, in words (e.g. "nvidia-smi: not found"). */
+  notes: string[];
+}
+
+/** An open model from `config/model-catalog.yaml` that fits the host. */
+export interface ModelRecommendation {
+  id: string;
+  family: string;
+  parametersB: number;
+  quantization: string;
+  memoryGb: number;
+  contextWindow: number;
+  goodFor: string[];
+  /** Share of the usable memory the model takes (0–1). */
+  fit: number;
+  why: string;
+}
+
+export type HardwareRefreshRequest = Record<string, never>;
+/** The last discovery; `refreshedAt` is null before the first `registry.hardware.refresh`. */
+export interface HardwareStatusResponse {
+  refreshedAt: string | null;
+  hardware: HardwareInfo | null;
+  recommendations: ModelRecommendation[];
+}
+export type HardwareStatusRequest = Record<string, never>;

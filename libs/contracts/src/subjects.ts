@@ -24,10 +24,19 @@ import type { EventContract, RequestContract, StreamContract } from './bus';
 import type { ClassifyRequest, ClassifyResponse } from './classifier';
 import type { HealthCheckRequest, HealthCheckResponse, ServiceName } from './health';
 import type {
+  HardwareRefreshRequest,
+  HardwareStatusRequest,
+  HardwareStatusResponse,
+  ModelCreateRequest,
+  ModelCreateResponse,
+  ModelDeleteRequest,
+  ModelDeleteResponse,
   ModelGetRequest,
   ModelGetResponse,
   ModelsListRequest,
   ModelsListResponse,
+  ModelUpdateRequest,
+  ModelUpdateResponse,
   RegistryChangedEvent,
 } from './registry';
 import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
@@ -51,12 +60,19 @@ export const SUBJECTS = {
   registry: {
     listModels: 'registry.models.list',
     getModel: 'registry.models.get',
+    createModel: 'registry.models.create',
+    updateModel: 'registry.models.update',
+    deleteModel: 'registry.models.delete',
     changed: 'registry.models.changed',
     registerAgent: 'registry.agents.register',
     agentHeartbeat: 'registry.agents.heartbeat',
     listAgents: 'registry.agents.list',
     /** Broadcast: every router replica refreshes its view of the agents. */
     agentsChanged: 'registry.agents.changed',
+    /** Detects the registry host's hardware now and stores it with fresh recommendations. */
+    refreshHardware: 'registry.hardware.refresh',
+    /** The last stored discovery; never detects by itself. */
+    hardwareStatus: 'registry.hardware.status',
   },
   gateway: {
     attemptReported: 'gateway.attempt.reported',
@@ -90,12 +106,17 @@ export interface SubjectMap {
   'router.plan.create': RequestContract<PlanRequest, PlanResponse>;
   'registry.models.list': RequestContract<ModelsListRequest, ModelsListResponse>;
   'registry.models.get': RequestContract<ModelGetRequest, ModelGetResponse>;
+  'registry.models.create': RequestContract<ModelCreateRequest, ModelCreateResponse>;
+  'registry.models.update': RequestContract<ModelUpdateRequest, ModelUpdateResponse>;
+  'registry.models.delete': RequestContract<ModelDeleteRequest, ModelDeleteResponse>;
   'registry.models.changed': EventContract<RegistryChangedEvent>;
   'registry.agents.register': RequestContract<AgentRegisterRequest, AgentRecord>;
   /** A request (the agent learns at once that the registry forgot it: `not_found` → re-register). */
   'registry.agents.heartbeat': RequestContract<AgentHeartbeat, AgentRecord>;
   'registry.agents.list': RequestContract<AgentsListRequest, AgentsListResponse>;
   'registry.agents.changed': EventContract<AgentsChangedEvent>;
+  'registry.hardware.refresh': RequestContract<HardwareRefreshRequest, HardwareStatusResponse>;
+  'registry.hardware.status': RequestContract<HardwareStatusRequest, HardwareStatusResponse>;
   'gateway.attempt.reported': EventContract<AttemptReportedEvent>;
   'auth.keys.create': RequestContract<KeyCreateRequest, KeyCreateResponse>;
   'auth.keys.verify': RequestContract<KeyVerifyRequest, KeyVerifyResponse>;

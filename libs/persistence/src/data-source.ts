@@ -56,6 +56,24 @@ export async function openDatabase(settings: DatabaseSettings, schema: DatabaseS
   return dataSource;
 }
 
+/**
+ * Runs the pending migrations of one service's schema and closes the database: what `npm run
+ * migrate` does ahead of a deploy. Answers the names of the migrations it applied.
+ */
+export async function migrateDatabase(settings: DatabaseSettings, schema: DatabaseSchema): Promise<string[]> {
+  if (settings.type === 'sqlite') mkdirSync(path.dirname(settings.file), { recursive: true });
+  const dataSource = new DataSource({ ...dataSourceOptions(settings, schema), migrationsRun: false } as DataSourceOptions);
+  try {
+    await dataSource.initialize();
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } catch (error) {
+    throw new Error(`cannot migrate the ${schema.owner} database (${describeDatabase(settings)}): ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
+}
+
 /** For logs and errors: the SQLite path, or the Postgres URL without its password. */
 export function describeDatabase(settings: DatabaseSettings): string {
   if (settings.type === 'sqlite') return `sqlite ${settings.file}`;

@@ -10,6 +10,8 @@ export class ModelsCatalogue {
   private enabled: readonly ModelRecord[] = [];
   /** Lower-cased names and aliases of enabled models. Names win over aliases. */
   private byName = new Map<string, ModelRecord>();
+  /** The same over every model, disabled ones included (admin views). */
+  private anyByName = new Map<string, ModelRecord>();
   private current = 0;
 
   get version(): number {
@@ -23,13 +25,8 @@ export class ModelsCatalogue {
   replace(rows: readonly StoredModel[], now = Date.now()): number {
     this.all = rows.map(toRecord).sort((a, b) => a.name.localeCompare(b.name));
     this.enabled = this.all.filter((m) => m.enabled);
-    this.byName = new Map();
-    for (const model of this.enabled) this.byName.set(model.name.toLowerCase(), model);
-    for (const model of this.enabled) {
-      for (const alias of model.aliases) {
-        if (!this.byName.has(alias.toLowerCase())) this.byName.set(alias.toLowerCase(), model);
-      }
-    }
+    this.byName = index(this.enabled);
+    this.anyByName = index(this.all);
     this.current = Math.max(this.current + 1, now);
     return this.current;
   }
@@ -38,10 +35,21 @@ export class ModelsCatalogue {
     return includeDisabled ? this.all : this.enabled;
   }
 
-  /** An enabled model by name or alias, case-insensitively. */
-  find(nameOrAlias: string): ModelRecord | undefined {
-    return this.byName.get(nameOrAlias.toLowerCase());
+  /** An enabled model (or any model) by name or alias, case-insensitively. */
+  find(nameOrAlias: string, includeDisabled = false): ModelRecord | undefined {
+    return (includeDisabled ? this.anyByName : this.byName).get(nameOrAlias.toLowerCase());
   }
+}
+
+function index(models: readonly ModelRecord[]): Map<string, ModelRecord> {
+  const byName = new Map<string, ModelRecord>();
+  for (const model of models) byName.set(model.name.toLowerCase(), model);
+  for (const model of models) {
+    for (const alias of model.aliases) {
+      if (!byName.has(alias.toLowerCase())) byName.set(alias.toLowerCase(), model);
+    }
+  }
+  return byName;
 }
 
 // Frozen: the in-process bus hands these very objects to other services.

@@ -1,9 +1,14 @@
 import {
   SUBJECTS,
+  type ModelCreateResponse,
+  type ModelDeleteRequest,
+  type ModelDeleteResponse,
   type ModelGetRequest,
   type ModelGetResponse,
   type ModelsListRequest,
   type ModelsListResponse,
+  type ModelUpdateRequest,
+  type ModelUpdateResponse,
 } from '@iir/contracts';
 import { BusController } from '@iir/platform';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -24,6 +29,22 @@ export class ModelsController {
 
   @MessagePattern(SUBJECTS.registry.getModel)
   get(@Payload() request: ModelGetRequest | null): Promise<ModelGetResponse> {
-    return measured(this.metrics, 'get', () => this.models.get(request?.name));
+    return measured(this.metrics, 'get', () => this.models.get(request?.name, request?.includeDisabled === true));
+  }
+
+  /** Validated field by field in the service: the payload is whatever the caller sent. */
+  @MessagePattern(SUBJECTS.registry.createModel)
+  create(@Payload() request: unknown): Promise<ModelCreateResponse> {
+    return this.models.create(request);
+  }
+
+  @MessagePattern(SUBJECTS.registry.updateModel)
+  update(@Payload() request: Partial<ModelUpdateRequest> | null): Promise<ModelUpdateResponse> {
+    return this.models.update(request?.name, request?.changes ?? {});
+  }
+
+  @MessagePattern(SUBJECTS.registry.deleteModel)
+  remove(@Payload() request: ModelDeleteRequest | null): Promise<ModelDeleteResponse> {
+    return this.models.remove(request?.name);
   }
 }

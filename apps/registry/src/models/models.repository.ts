@@ -27,6 +27,27 @@ export class ModelsRepository {
       }
     });
   }
+
+  /** Inserts one row; false when a row of that name is already there (another replica won the race). */
+  async insert(row: StoredModel): Promise<boolean> {
+    const repository = this.dataSource.getRepository(ModelEntity);
+    try {
+      await repository.insert(toEntity(row));
+      return true;
+    } catch (error) {
+      if ((await repository.countBy({ name: row.name })) > 0) return false;
+      throw error;
+    }
+  }
+
+  async update(row: StoredModel): Promise<void> {
+    const { name, ...fields } = toEntity(row);
+    await this.dataSource.getRepository(ModelEntity).update({ name }, fields);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.dataSource.getRepository(ModelEntity).delete({ name });
+  }
 }
 
 function toEntity(row: StoredModel): ModelEntity {
