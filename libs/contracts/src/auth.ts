@@ -91,6 +91,13 @@ export interface UsageRecord {
   errorCode: string | null;
   cacheHit: boolean;
   stream: boolean;
+  /** The routing policy that chose the target (`direct`, `auto`, …); null when no plan was made. */
+  policy?: string | null;
+  /** `auto` only: the classifier's label, its confidence, the complexity and the tier chosen. */
+  routeLabel?: string | null;
+  routeConfidence?: number | null;
+  routeComplexity?: string | null;
+  routeTier?: string | null;
   /** ISO-8601 time the request arrived. */
   createdAt: string;
 }

@@ -1,6 +1,21 @@
+import type { ClassifierMessage, PromptComplexity, PromptLabel } from './classifier';
 import type { ModelKind, Protocol } from './registry';
 
-/** What the gateway asks the router. Never contains the prompt's text, only what routing needs. */
+/** The model names that ask for smart routing. */
+export const AUTO_MODELS = ['auto', 'iir/auto'] as const;
+
+export function isAutoModel(model: string): boolean {
+  return (AUTO_MODELS as readonly string[]).includes(model.toLowerCase());
+}
+
+/** `x-iir-route`: a request's pin on where `auto` may send it. */
+export const ROUTE_PINS = ['local-only', 'prefer-local', 'remote-only'] as const;
+export type RoutePin = (typeof ROUTE_PINS)[number];
+
+/**
+ * What the gateway asks the router. Never contains the prompt's text, except — for `auto` only —
+ * the trimmed turns the classifier needs (`classify`).
+ */
 export interface PlanRequest {
   requestId: string;
   /** The model the client asked for. */
@@ -11,6 +26,10 @@ export interface PlanRequest {
   /** Caller's key id and priority (0 = lowest). */
   keyId?: string;
   priority?: number;
+  /** For `auto`: the conversation as the classifier needs it (`toClassifierMessages`). */
+  classify?: ClassifierMessage[];
+  /** For `auto`: the request's `x-iir-route` pin. */
+  route?: RoutePin;
 }
 
 /** One place a request may run. Secrets are not part of it: the gateway holds provider keys. */
@@ -39,6 +58,19 @@ export interface PlanResponse {
    * dropped on every `registry.models.changed`.
    */
   cacheTtlMs?: number;
+  /** Set when `auto` chose the plan: what the classifier said and which tier won, and why. */
+  auto?: AutoDecision;
+}
+
+export interface AutoDecision {
+  /** Absent when the classifier could not be asked (the default tier was used). */
+  label?: PromptLabel;
+  confidence?: number;
+  complexity?: PromptComplexity;
+  /** The tier the first target comes from. */
+  tier: string;
+  /** Short, human-readable: why this tier. */
+  why: string;
 }
 
 /** Outcome of one attempt, reported by the gateway for the router's health view. */

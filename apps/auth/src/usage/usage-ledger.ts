@@ -73,6 +73,11 @@ function toRow(r: UsageRecord): UsageRecordEntity {
     errorCode: r.errorCode?.slice(0, 64) ?? null,
     cacheHit: r.cacheHit,
     stream: r.stream,
+    policy: r.policy?.slice(0, 32) ?? null,
+    routeLabel: r.routeLabel?.slice(0, 32) ?? null,
+    routeConfidence: typeof r.routeConfidence === 'number' ? r.routeConfidence : null,
+    routeComplexity: r.routeComplexity?.slice(0, 16) ?? null,
+    routeTier: r.routeTier?.slice(0, 64) ?? null,
     createdAt: r.createdAt,
   });
   return row;

@@ -51,6 +51,21 @@ export class UsageRecordEntity implements UsageRecord {
   @Column({ type: 'boolean', default: false })
   stream!: boolean;
 
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  policy!: string | null;
+
+  @Column({ name: 'route_label', type: 'varchar', length: 32, nullable: true })
+  routeLabel!: string | null;
+
+  @Column({ name: 'route_confidence', type: 'real', nullable: true })
+  routeConfidence!: number | null;
+
+  @Column({ name: 'route_complexity', type: 'varchar', length: 16, nullable: true })
+  routeComplexity!: string | null;
+
+  @Column({ name: 'route_tier', type: 'varchar', length: 64, nullable: true })
+  routeTier!: string | null;
+
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
 }
