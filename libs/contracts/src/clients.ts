@@ -11,7 +11,7 @@ import type {
 import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
 import type { HealthCheckResponse, ServiceName } from './health';
 import type { ModelsListRequest, ModelsListResponse, ModelRecord, RegistryChangedEvent } from './registry';
-import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
+import type { AttemptReportedEvent, PlanRequest, PlanResponse, RoutingStatusResponse } from './routing';
 import {
   SUBJECTS,
   type ChunkOf,
@@ -73,6 +73,15 @@ export class RouterClient {
 
   reportAttempt(event: AttemptReportedEvent): void {
     this.bus.publish(SUBJECTS.gateway.attemptReported, event);
+  }
+
+  status(): Promise<RoutingStatusResponse> {
+    return this.bus.request(SUBJECTS.router.status, {}, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Every router replica hears every attempt (no queue group): each keeps its own health view. */
+  onAttemptReported(handler: (event: AttemptReportedEvent) => void): Subscription {
+    return this.bus.subscribe(SUBJECTS.gateway.attemptReported, handler);
   }
 }
 
