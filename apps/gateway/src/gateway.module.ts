@@ -30,6 +30,7 @@ import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { ModelsController } from './models/models.controller';
 import { ProviderCatalog } from './providers/provider-catalog';
+import { RoutingController } from './routing/routing.controller';
 import { RequestLog } from './observability/request-log';
 import { REQUEST_LOG, RequestObserver } from './observability/request-observer';
 import { RegistryAdminController } from './registry-admin/registry-admin.controller';
@@ -71,7 +72,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController],
+      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },

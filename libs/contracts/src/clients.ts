@@ -22,7 +22,7 @@ import type {
   ModelUpdateRequest,
   RegistryChangedEvent,
 } from './registry';
-import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
+import type { AttemptReportedEvent, PlanRequest, PlanResponse, RoutingStatusResponse } from './routing';
 import {
   SUBJECTS,
   type ChunkOf,
@@ -84,6 +84,15 @@ export class RouterClient {
 
   reportAttempt(event: AttemptReportedEvent): void {
     this.bus.publish(SUBJECTS.gateway.attemptReported, event);
+  }
+
+  status(): Promise<RoutingStatusResponse> {
+    return this.bus.request(SUBJECTS.router.status, {}, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Every router replica hears every attempt (no queue group): each keeps its own health view. */
+  onAttemptReported(handler: (event: AttemptReportedEvent) => void): Subscription {
+    return this.bus.subscribe(SUBJECTS.gateway.attemptReported, handler);
   }
 }
 

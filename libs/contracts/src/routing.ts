@@ -81,4 +81,57 @@ export interface AttemptReportedEvent {
   outcome: 'ok' | 'error' | 'rate_limited' | 'timeout';
   status?: number;
   latencyMs: number;
+  /** The upstream's Retry-After, when it sent one (a 429's cooldown follows it). */
+  retryAfterMs?: number;
+}
+
+/** The routing policies the router applies (`config/routing.yaml`); `direct` = no policy. */
+export const ROUTING_POLICIES = ['direct', 'weighted', 'least-loaded', 'hard-offload', 'soft-offload'] as const;
+export type RoutingPolicyName = (typeof ROUTING_POLICIES)[number];
+
+/** One policy as loaded from the routing file. */
+export interface RoutingPolicyView {
+  /** A registry model name or a glob (`local/*`). */
+  model: string;
+  policy: Exclude<RoutingPolicyName, 'direct'>;
+  targets?: Array<{ model: string; weight: number }>;
+  offloadTo?: string[];
+  queueThreshold?: number;
+  minLocalPriority?: number;
+}
+
+/** Circuit state of one target (model + base URL): closed = healthy, open = cooling down, half-open = probing. */
+export type TargetHealthState = 'closed' | 'open' | 'half-open';
+
+export interface TargetHealthView {
+  model: string;
+  baseUrl: string;
+  state: TargetHealthState;
+  consecutiveFailures: number;
+  /** ISO time the cooldown ends (open), or null. */
+  cooldownUntil: string | null;
+  lastOutcome: AttemptReportedEvent['outcome'] | null;
+  lastReportAt: string | null;
+}
+
+export interface AgentLoadView {
+  agentId: string;
+  models: string[];
+  freshness: 'fresh' | 'stale';
+  queueLength: number;
+  inFlight: number;
+  maxConcurrency: number;
+  lastHeartbeatAt: string | null;
+}
+
+export type RoutingStatusRequest = Record<string, never>;
+
+/** `router.routing.status`: what the answering router replica applies right now. */
+export interface RoutingStatusResponse {
+  policies: RoutingPolicyView[];
+  /** The routing file: where, when it was last loaded, and the last load error (old policies kept). */
+  config: { path: string; loadedAt: string | null; error: string | null };
+  cooldown: { failures: number; ms: number };
+  health: TargetHealthView[];
+  agents: AgentLoadView[];
 }

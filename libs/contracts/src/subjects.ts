@@ -39,7 +39,7 @@ import type {
   ModelUpdateResponse,
   RegistryChangedEvent,
 } from './registry';
-import type { AttemptReportedEvent, PlanRequest, PlanResponse } from './routing';
+import type { AttemptReportedEvent, PlanRequest, PlanResponse, RoutingStatusRequest, RoutingStatusResponse } from './routing';
 
 /**
  * Every NATS subject IIR uses, named `<service>.<entity>.<verb>`. Renaming one is a breaking change
@@ -56,6 +56,8 @@ export const SUBJECTS = {
   },
   router: {
     plan: 'router.plan.create',
+    /** Policies, target health and agent load as one router replica sees them. */
+    status: 'router.routing.status',
   },
   registry: {
     listModels: 'registry.models.list',
@@ -104,6 +106,7 @@ export interface SubjectMap {
   'classifier.health.check': HealthContract;
   'agent.health.check': HealthContract;
   'router.plan.create': RequestContract<PlanRequest, PlanResponse>;
+  'router.routing.status': RequestContract<RoutingStatusRequest, RoutingStatusResponse>;
   'registry.models.list': RequestContract<ModelsListRequest, ModelsListResponse>;
   'registry.models.get': RequestContract<ModelGetRequest, ModelGetResponse>;
   'registry.models.create': RequestContract<ModelCreateRequest, ModelCreateResponse>;

@@ -1,6 +1,7 @@
-import type { ChatCompletionRequest, PlanResponse, Target } from '@iir/contracts';
+import type { AttemptReportedEvent, ChatCompletionRequest, PlanResponse, RouterClient, Target } from '@iir/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
+import { ROUTER_CLIENT } from '../gateway.tokens';
 import { ProviderCatalog } from '../providers/provider-catalog';
 import { UpstreamError, type ProtocolAdapter, type UpstreamCall } from '../providers/provider';
 import { gatewayMetrics, type AttemptOutcome } from '../observability/gateway-metrics';
@@ -26,6 +27,7 @@ export class PlanExecutor {
   constructor(
     private readonly providers: ProviderCatalog,
     @Inject(EXECUTION_SETTINGS) private readonly settings: ExecutionSettings,
+    @Inject(ROUTER_CLIENT) private readonly router: RouterClient,
   ) {}
 
   /**
@@ -41,6 +43,7 @@ export class PlanExecutor {
   ): Promise<Executed<T>> {
     let attempts = 0;
     let last: UpstreamError | undefined;
+    let lastTarget: Target | undefined;
     let skipped: ApiError | undefined;
     let tried = 0;
     for (const target of plan.targets) {
@@ -72,12 +75,13 @@ export class PlanExecutor {
         const startedAt = performance.now();
         try {
           const value = await invoke(this.providers.adapter(target.protocol), call);
-          this.attempted(target, 'ok', startedAt);
+          this.attempted(target, 'ok', startedAt, undefined);
           return { value, target, attempts };
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error;
-          this.attempted(target, attemptOutcome(error), startedAt);
+          this.attempted(target, attemptOutcome(error), startedAt, error);
           last = error;
+          lastTarget = target;
           if (!error.options.retryable) throw this.toApiError(error, attempts, target);
           const wait = this.backoff(tryNo, error.options.retryAfterMs);
           if (wait === undefined || tryNo === this.settings.retriesPerTarget) break;
@@ -87,13 +91,29 @@ export class PlanExecutor {
     }
     if (skipped && !last) throw skipped;
     throw last
-      ? this.toApiError(last, attempts, plan.targets[plan.targets.length - 1])
+      ? this.toApiError(last, attempts, lastTarget)
       : new ApiError('no_target_available', `No target is available for '${plan.model}'.`);
   }
 
-  private attempted(target: Target, outcome: AttemptOutcome, startedAt: number): void {
+  /** Metrics, and one fire-and-forget report per attempt for the router's health view. */
+  private attempted(target: Target, outcome: AttemptOutcome, startedAt: number, error: UpstreamError | undefined): void {
+    const latencyMs = performance.now() - startedAt;
     this.metrics.attempts.inc({ provider: target.provider, outcome });
-    this.metrics.upstreamDuration.observe({ provider: target.provider, outcome }, (performance.now() - startedAt) / 1000);
+    this.metrics.upstreamDuration.observe({ provider: target.provider, outcome }, latencyMs / 1000);
+    const report: AttemptReportedEvent = {
+      model: target.model,
+      provider: target.provider,
+      baseUrl: target.baseUrl,
+      outcome,
+      latencyMs: Math.round(latencyMs),
+      ...(error?.options.status !== undefined ? { status: error.options.status } : {}),
+      ...(error?.options.retryAfterMs !== undefined ? { retryAfterMs: error.options.retryAfterMs } : {}),
+    };
+    try {
+      this.router.reportAttempt(report);
+    } catch {
+      // Health reports are best effort: a bus hiccup must never fail the request.
+    }
   }
 
   /** Jittered exponential backoff; `undefined` when the upstream asks us to wait too long. */
@@ -104,7 +124,7 @@ export class PlanExecutor {
   }
 
   private toApiError(error: UpstreamError, attempts: number, target: Target | undefined): ApiError {
-    const where = target ? ` (${target.model} at ${target.baseUrl || target.provider})` : '';
+    const where = target ? ` (${whereOf(target)})` : '';
     const headers = { 'x-iir-attempts': String(attempts), ...(target ? { 'x-iir-target': target.model } : {}) };
     const retryAfterSeconds =
       error.options.retryAfterMs !== undefined ? Math.max(1, Math.ceil(error.options.retryAfterMs / 1000)) : undefined;
@@ -117,6 +137,15 @@ export class PlanExecutor {
     }
     return new ApiError(error.code, `${error.message}${where}`, { headers, retryAfterSeconds });
   }
+}
+
+/** Names the upstream; an llm-d cluster by the endpoint the gateway called, and the setting behind it. */
+function whereOf(target: Target): string {
+  const at = target.baseUrl || target.provider;
+  if (target.kind === 'llm-d' && target.baseUrl) {
+    return `${target.model} at the llm-d endpoint ${target.baseUrl.replace(/\/+$/, '')}/chat/completions; check LLMD_ENDPOINT`;
+  }
+  return `${target.model} at ${at}`;
 }
 
 function attemptOutcome(error: UpstreamError): AttemptOutcome {

@@ -2,9 +2,12 @@ import { BusError, SUBJECTS, type PlanRequest, type PlanResponse } from '@iir/co
 import { BusController, secondsSince } from '@iir/platform';
 import { Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { AgentsService } from '../agents/agents.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { routerMetrics, type PlanOutcome } from '../metrics/router-metrics';
-import { Planner } from './planner';
+import { TargetHealthService } from '../health/target-health.service';
+import { PolicyPlanner } from '../policies/policy-planner';
+import { RoutingConfigService } from '../policies/routing-config.service';
 
 /** `router.plan.create`: where a request should run, in order, and why. */
 @BusController()
@@ -13,14 +16,20 @@ export class PlanController {
 
   constructor(
     private readonly catalog: CatalogService,
-    @Inject(Planner) private readonly planner: Planner,
+    private readonly routing: RoutingConfigService,
+    private readonly agents: AgentsService,
+    private readonly health: TargetHealthService,
+    @Inject(PolicyPlanner) private readonly planner: PolicyPlanner,
   ) {}
 
   @MessagePattern(SUBJECTS.router.plan)
   plan(@Payload() request: PlanRequest): PlanResponse {
     const start = process.hrtime.bigint();
     try {
-      const plan = this.planner.plan(this.catalog.catalog, request);
+      const plan = this.planner.plan(
+        { catalog: this.catalog.catalog, policies: this.routing.policies, agents: this.agents.agents, health: this.health.health },
+        request,
+      );
       this.count(plan.policy, 'ok', start);
       return plan;
     } catch (error) {

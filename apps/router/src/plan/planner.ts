@@ -11,9 +11,7 @@ export class Planner {
   constructor(private readonly cacheTtlMs: number) {}
 
   plan(catalog: Catalog, request: PlanRequest): PlanResponse {
-    if (catalog.version === 0) {
-      throw new BusError('service_unavailable', 'The router has no model catalogue yet (is the registry running?).');
-    }
+    assertLoaded(catalog);
     const primary = resolve(catalog, request.model);
     const targets: Target[] = [];
     const seen = new Set<string>();
@@ -48,13 +46,19 @@ export class Planner {
   }
 }
 
-interface Resolution {
+export function assertLoaded(catalog: Catalog): void {
+  if (catalog.version === 0) {
+    throw new BusError('service_unavailable', 'The router has no model catalogue yet (is the registry running?).');
+  }
+}
+
+export interface Resolution {
   model?: ModelRecord;
   how?: string;
   error?: BusError;
 }
 
-function resolve(catalog: Catalog, requested: string): Resolution {
+export function resolve(catalog: Catalog, requested: string): Resolution {
   const key = requested.toLowerCase();
   const exact = catalog.byName.get(key);
   if (exact) return { model: exact, how: 'exact match' };
@@ -85,16 +89,16 @@ function resolve(catalog: Catalog, requested: string): Resolution {
   return {};
 }
 
-function lookup(catalog: Catalog, name: string): ModelRecord | undefined {
+export function lookup(catalog: Catalog, name: string): ModelRecord | undefined {
   return resolve(catalog, name).model;
 }
 
-function notFound(catalog: Catalog, requested: string): BusError {
+export function notFound(catalog: Catalog, requested: string): BusError {
   const suggestions = closestNames(requested, catalog.names);
   const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : '';
   return new BusError('model_not_found', `The model '${requested}' does not exist.${hint}`, { suggestions });
 }
 
-function toTarget(m: ModelRecord): Target {
+export function toTarget(m: ModelRecord): Target {
   return { model: m.name, provider: m.provider, kind: m.kind, protocol: m.protocol, baseUrl: m.baseUrl, upstreamModel: m.upstreamModel };
 }

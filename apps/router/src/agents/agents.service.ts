@@ -1,0 +1,80 @@
+import { SUBJECTS, TypedBus, type Bus, type Subscription } from '@iir/contracts';
+import { BUS, JsonLogger } from '@iir/platform';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { routerMetrics } from '../metrics/router-metrics';
+import { AgentsView } from './agents-view';
+
+export const AGENTS_REFRESH_MS = Symbol('AGENTS_REFRESH_MS');
+
+/**
+ * The router's in-memory copy of `registry.agents.list` (stale ones included, for the status view):
+ * reloaded on every `registry.agents.changed` and periodically, because heartbeats (queue length,
+ * in flight) change load without an event. Plans never wait for the registry.
+ */
+@Injectable()
+export class AgentsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly metrics = routerMetrics();
+  private current = AgentsView.empty();
+  private readonly bus: TypedBus;
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> | undefined;
+  /** A change arrived during a load: the answer in flight may predate it. */
+  private again = false;
+  private failing = false;
+
+  constructor(
+    @Inject(BUS) bus: Bus,
+    @Inject(AGENTS_REFRESH_MS) private readonly refreshMs: number,
+    private readonly logger: JsonLogger,
+  ) {
+    this.bus = new TypedBus(bus);
+  }
+
+  get agents(): AgentsView {
+    return this.current;
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.bus.subscribe(SUBJECTS.registry.agentsChanged, () => void this.refresh());
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+    clearInterval(this.timer);
+  }
+
+  /** Loads the agents now; a call during a load schedules one more load after it. */
+  refresh(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = this.loadUntilSettled().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadUntilSettled(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const { agents, version } = await this.bus.request(SUBJECTS.registry.listAgents, { includeStale: true }, { timeoutMs: 2_000 });
+        this.current = new AgentsView(version, agents);
+        const fresh = agents.filter((a) => a.freshness === 'fresh').length;
+        this.metrics.agents.set({ state: 'fresh' }, fresh);
+        this.metrics.agents.set({ state: 'stale' }, agents.length - fresh);
+        if (this.failing) this.logger.write('info', 'agents list loaded again', { agents: agents.length });
+        this.failing = false;
+      } catch (error) {
+        // Keep the last view: a registry hiccup must not make every agent vanish at once.
+        if (!this.failing) this.logger.write('warn', 'registry did not list the agents; keeping the last view', { err: (error as Error).message });
+        this.failing = true;
+      }
+    } while (this.again);
+  }
+}
