@@ -3,7 +3,7 @@ import { AGENTS_REFRESH_MS, AgentsService } from './agents/agents.service';
 import { CATALOG_REFRESH_MS, CatalogService } from './catalog/catalog.service';
 import { COOLDOWN_SETTINGS, TargetHealthService } from './health/target-health.service';
 import type { CooldownSettings } from './health/target-health';
-import { PlanController } from './plan/plan.controller';
+import { CLASSIFIER_TIMEOUT_MS, PlanController } from './plan/plan.controller';
 import { Planner } from './plan/planner';
 import { PolicyPlanner } from './policies/policy-planner';
 import { seededRandom } from './policies/random';
@@ -16,6 +16,8 @@ export interface RouterSettings {
   agentsRefreshMs: number;
   routingConfig: RoutingConfigSettings;
   cooldown: CooldownSettings;
+  /** How long `auto` waits for the classifier before using the default tiers. */
+  classifierTimeoutMs: number;
   /** Seeds the weighted policy's picks (tests); unset = Math.random. */
   randomSeed?: number;
 }
@@ -32,6 +34,7 @@ export class RouterModule {
         { provide: AGENTS_REFRESH_MS, useValue: settings.agentsRefreshMs },
         { provide: ROUTING_CONFIG_SETTINGS, useValue: settings.routingConfig },
         { provide: COOLDOWN_SETTINGS, useValue: settings.cooldown },
+        { provide: CLASSIFIER_TIMEOUT_MS, useValue: settings.classifierTimeoutMs },
         { provide: PolicyPlanner, useValue: new PolicyPlanner(new Planner(settings.planCacheTtlMs), random) },
         CatalogService,
         AgentsService,

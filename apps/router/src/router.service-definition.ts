@@ -9,6 +9,8 @@ const configShape = {
   ROUTER_CATALOG_REFRESH_MS: env.int(30_000, 100),
   /** How long gateways may reuse a plan of the direct policy (0 = ask the router every time). */
   ROUTER_PLAN_CACHE_TTL_MS: env.int(5_000, 0),
+  /** How long `auto` waits for the classifier before planning on the default tiers. */
+  ROUTER_CLASSIFIER_TIMEOUT_MS: env.int(250, 10),
   /** The routing policies file (relative to the working directory); no file = no policies. */
   ROUTING_CONFIG: z.string().trim().min(1, 'must be a file path').default('config/routing.yaml'),
   /** Safety-net check of the routing file for changes (fs.watch and SIGHUP reload at once). */
@@ -33,6 +35,7 @@ export const routerService: ServiceDefinition<typeof configShape> = {
       catalogRefreshMs: config.ROUTER_CATALOG_REFRESH_MS,
       planCacheTtlMs: config.ROUTER_PLAN_CACHE_TTL_MS,
       agentsRefreshMs: config.ROUTER_AGENTS_REFRESH_MS,
+      classifierTimeoutMs: config.ROUTER_CLASSIFIER_TIMEOUT_MS,
       routingConfig: { path: config.ROUTING_CONFIG, pollMs: config.ROUTING_CONFIG_POLL_MS },
       cooldown: { failures: config.ROUTER_COOLDOWN_FAILURES, cooldownMs: config.ROUTER_COOLDOWN_MS },
       ...(config.ROUTER_RANDOM_SEED !== undefined ? { randomSeed: config.ROUTER_RANDOM_SEED } : {}),

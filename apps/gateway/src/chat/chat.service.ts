@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatCompletionRequest, PlanResponse, RegistryClient, RouterClient, Subscription, Target, Usage } from '@iir/contracts';
+import {
+  isAutoModel,
+  ROUTE_PINS,
+  toClassifierMessages,
+  type ChatCompletionRequest,
+  type PlanResponse,
+  type RegistryClient,
+  type RoutePin,
+  type RouterClient,
+  type Subscription,
+  type Target,
+  type Usage,
+} from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -94,8 +106,9 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         return;
       }
       const store = decision.write ? key : undefined;
-      const plan = restrictToAllowed(await this.plan(body, requestId, principal), principal, body.model);
+      const plan = restrictToAllowed(await this.plan(body, requestId, principal, routePin(request)), principal, body.model);
       outcome.resolvedModel = plan.model;
+      outcome.planned(plan);
       const admit = async (target: Target): Promise<ApiError | undefined> => {
         const result = await this.limits.admitTarget(target, requestId, estimate);
         if (result instanceof ApiError) return result;
@@ -124,7 +137,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The router's plan, or a cached one the router said may be reused. */
-  private async plan(body: ChatCompletionRequest, requestId: string, principal: Principal): Promise<PlanResponse> {
+  private async plan(body: ChatCompletionRequest, requestId: string, principal: Principal, pin: RoutePin | undefined): Promise<PlanResponse> {
     const key = this.plans.key(body);
     const cached = this.plans.get(key);
     if (cached) return cached;
@@ -136,6 +149,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       stream: body.stream === true,
       ...(principal.keyId ? { keyId: principal.keyId } : {}),
       priority: principal.priority,
+      // `auto` only: the turns the classifier needs, and the request's pin.
+      ...(isAutoModel(body.model) ? { classify: toClassifierMessages(body.messages), ...(pin ? { route: pin } : {}) } : {}),
     });
     this.plans.set(key, plan, askedAt);
     return plan;
@@ -218,6 +233,15 @@ function restrictToAllowed(plan: PlanResponse, principal: Principal, requested: 
   return targets.length === plan.targets.length ? plan : { ...plan, targets };
 }
 
+/** `x-iir-route: local-only | prefer-local | remote-only`; anything else is the client's mistake. */
+function routePin(request: FastifyRequest): RoutePin | undefined {
+  const value = request.headers['x-iir-route'];
+  if (value === undefined) return undefined;
+  const pin = (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+  if (pin && (ROUTE_PINS as readonly string[]).includes(pin)) return pin as RoutePin;
+  throw new ApiError('invalid_request_error', `The x-iir-route header must be one of ${ROUTE_PINS.join(', ')}.`, { param: 'x-iir-route' });
+}
+
 function requestIdOf(request: FastifyRequest): string {
   const given = request.headers['x-request-id'];
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -234,6 +258,14 @@ export function routeHeaders(plan: PlanResponse, target: Target, attempts: numbe
       'x-iir-model': plan.model,
       'x-iir-policy': plan.policy,
       'x-iir-route-reason': plan.reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 256),
+      ...(plan.auto
+        ? {
+            'x-iir-auto-tier': plan.auto.tier,
+            ...(plan.auto.label ? { 'x-iir-auto-label': plan.auto.label } : {}),
+            ...(plan.auto.confidence !== undefined ? { 'x-iir-auto-confidence': String(plan.auto.confidence) } : {}),
+            ...(plan.auto.complexity ? { 'x-iir-auto-complexity': plan.auto.complexity } : {}),
+          }
+        : {}),
     };
     planHeaders.set(plan, fixed);
   }

@@ -41,6 +41,8 @@ export class RequestLog {
       cacheHit: record.cacheHit,
       stream: record.stream,
       attempts: extra.attempts,
+      policy: record.policy ?? null,
+      ...(record.routeTier ? { routeTier: record.routeTier, routeLabel: record.routeLabel, routeConfidence: record.routeConfidence, routeComplexity: record.routeComplexity } : {}),
     };
     if (this.settings.stdout) this.logger.write('info', 'request', fields, 'RequestLog');
     if (this.settings.file) this.toFile(fields);

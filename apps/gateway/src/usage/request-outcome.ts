@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, Target, Usage, UsageRecord } from '@iir/contracts';
+import type { AutoDecision, ChatCompletionRequest, PlanResponse, Target, Usage, UsageRecord } from '@iir/contracts';
 import type { Principal } from '../auth/principal';
 import type { ApiError } from '../errors/api-error';
 
@@ -16,12 +16,19 @@ export class RequestOutcome {
   /** The registry name the request resolved to (a metric label: never what the client typed). */
   resolvedModel: string | undefined;
   attempts = 0;
+  private policy: string | null = null;
+  private auto: AutoDecision | undefined;
 
   constructor(
     private readonly requestId: string,
     private readonly principal: Principal,
     private readonly body: ChatCompletionRequest,
   ) {}
+
+  planned(plan: PlanResponse): void {
+    this.policy = plan.policy;
+    this.auto = plan.auto;
+  }
 
   answered(target: Pick<Target, 'model' | 'provider'>): void {
     this.target = target;
@@ -54,6 +61,11 @@ export class RequestOutcome {
       errorCode: this.error?.code ?? null,
       cacheHit: this.cacheHit,
       stream: this.body.stream === true,
+      policy: this.policy,
+      routeLabel: this.auto?.label ?? null,
+      routeConfidence: this.auto?.confidence ?? null,
+      routeComplexity: this.auto?.complexity ?? null,
+      routeTier: this.auto?.tier ?? null,
       createdAt: this.createdAt,
     };
   }

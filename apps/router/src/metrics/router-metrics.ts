@@ -14,6 +14,10 @@ export interface RouterMetrics {
   targetsInCooldown: Gauge;
   /** Agents the router knows, by whether their last heartbeat is recent (0 until agents exist). */
   agents: Gauge<'state'>;
+  /** `auto` plans by the classifier's label and complexity and the tier chosen. */
+  autoDecisions: Counter<'label' | 'complexity' | 'tier'>;
+  /** `auto` requests planned without the classifier (unreachable, slow, failed). */
+  autoClassifierFailures: Counter;
 }
 
 /** The router's metrics on the process-wide registry (shared by every router in the process). */
@@ -37,6 +41,15 @@ export function routerMetrics(): RouterMetrics {
     }),
     targetsInCooldown: gauge({ name: 'iir_router_targets_in_cooldown', help: 'Targets currently skipped by routing after recent failures.' }),
     agents: gauge({ name: 'iir_router_agents', help: 'Agents known to the router, by heartbeat state (fresh, stale).', labelNames: ['state'] }),
+    autoDecisions: counter({
+      name: 'iir_router_auto_decisions_total',
+      help: 'auto plans by classifier label, complexity and the tier chosen (label "none" without the classifier).',
+      labelNames: ['label', 'complexity', 'tier'],
+    }),
+    autoClassifierFailures: counter({
+      name: 'iir_router_auto_classifier_failures_total',
+      help: 'auto requests planned on the default tiers because the classifier did not answer.',
+    }),
   };
   zeroSeries(metrics.catalogReloads, [{ outcome: 'ok' }, { outcome: 'error' }]);
   zeroSeries(metrics.agents, [{ state: 'fresh' }, { state: 'stale' }]);

@@ -1,6 +1,7 @@
 import type { RoutingPolicyView } from '@iir/contracts';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { autoSchema, toAutoPolicy, type AutoPolicy } from '../auto/auto-config';
 
 const modelName = z.string().trim().min(1, 'must be a model name');
 
@@ -39,7 +40,7 @@ const softOffload = z
 const policy = z.discriminatedUnion('policy', [weighted, leastLoaded, hardOffload, softOffload]);
 
 const fileSchema = z
-  .object({ policies: z.array(policy).default([]) })
+  .object({ policies: z.array(policy).default([]), auto: autoSchema.optional() })
   .strict()
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -61,7 +62,11 @@ export class RoutingPolicies {
   private readonly exact = new Map<string, RoutingPolicy>();
   private readonly globs: Array<{ pattern: RegExp; policy: RoutingPolicy }> = [];
 
-  constructor(readonly list: readonly RoutingPolicy[]) {
+  constructor(
+    readonly list: readonly RoutingPolicy[],
+    /** The `auto` section: smart routing for `model: "auto"`; absent = `auto` is not configured. */
+    readonly auto?: AutoPolicy,
+  ) {
     for (const p of list) {
       if (p.model.includes('*')) this.globs.push({ pattern: globToRegExp(p.model), policy: p });
       else this.exact.set(p.model.toLowerCase(), p);
@@ -119,6 +124,7 @@ export function parseRoutingConfig(text: string, source = 'routing.yaml'): Routi
           };
       }
     }),
+    parsed.data.auto ? toAutoPolicy(parsed.data.auto) : undefined,
   );
 }
 
