@@ -7,6 +7,7 @@ import { requireService, scrapeMetrics, TEST_NATS_URL, uniquePrefix, waitFor, ty
 import { authService } from '../src/auth.service-definition';
 import { hashSecret } from '../src/keys/key-secret';
 import { USAGE_STREAM } from '../src/usage/usage-consumer';
+import { usageRecord as record } from './usage-record.fixture';
 
 describe('auth metrics over real NATS, on SQLite', () => {
   const prefix = uniquePrefix('authm');
@@ -78,24 +79,3 @@ describe('auth metrics over real NATS, on SQLite', () => {
     expect(after.value('iir_auth_ledger_write_failures_total')).toBe(0);
   });
 });
-
-function record(requestId: string): UsageRecord {
-  return {
-    requestId,
-    keyId: null,
-    priority: 0,
-    model: 'fake/echo',
-    target: 'fake/echo',
-    provider: 'fake',
-    promptTokens: 3,
-    completionTokens: 2,
-    totalTokens: 5,
-    latencyMs: 1.5,
-    ttftMs: 1.2,
-    status: 200,
-    errorCode: null,
-    cacheHit: false,
-    stream: false,
-    createdAt: new Date().toISOString(),
-  };
-}

@@ -6,6 +6,7 @@ import { createDurableLog, destroyDurableLog, NatsBus, startService, type Durabl
 import { PostgresSchema, requireService, TEST_NATS_URL, TEST_POSTGRES_URL, uniquePrefix, waitFor } from '@iir/testing';
 import { Database } from 'sqlite3';
 import { authService } from '../src/auth.service-definition';
+import { usageRecord as record } from './usage-record.fixture';
 import { hashSecret } from '../src/keys/key-secret';
 import { USAGE_STREAM } from '../src/usage/usage-consumer';
 
@@ -56,27 +57,6 @@ const postgres = (): Backend => {
   };
 };
 
-function record(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    requestId,
-    keyId: null,
-    priority: 0,
-    model: 'fake/echo',
-    target: 'fake/echo',
-    provider: 'fake',
-    promptTokens: 3,
-    completionTokens: 2,
-    totalTokens: 5,
-    latencyMs: 1.5,
-    ttftMs: 1.2,
-    status: 200,
-    errorCode: null,
-    cacheHit: false,
-    stream: false,
-    createdAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
 
 describe.each([
   ['SQLite', sqlite],

@@ -6,7 +6,7 @@ import type { CooldownSettings } from './health/target-health';
 import { CLASSIFIER_TIMEOUT_MS, PlanController } from './plan/plan.controller';
 import { Planner } from './plan/planner';
 import { PolicyPlanner } from './policies/policy-planner';
-import { seededRandom } from './policies/random';
+import { seededRandom } from '@iir/platform';
 import { ROUTING_CONFIG_SETTINGS, RoutingConfigService, type RoutingConfigSettings } from './policies/routing-config.service';
 import { RoutingStatusController } from './status/routing-status.controller';
 

@@ -17,3 +17,4 @@ export * from './service/start-service';
 export * from './nest/bus-controller.decorator';
 export * from './bus/durable-log';
 export * from './metrics/metric-factory';
+export * from './random/seeded-random';

@@ -1,4 +1,5 @@
 import { BusError, MODEL_KINDS, PROTOCOLS, type ModelInput, type ModelRecord, type Pricing } from '@iir/contracts';
+import { isHttpUrl } from '../seed/seed-resolver';
 import type { SeedModel } from '../seed/seed-resolver';
 
 /** The writable fields of a model, camelCase on the bus; errors name them as the HTTP API spells them. */
@@ -146,13 +147,4 @@ function pricing(value: unknown): Pricing | null {
     throw invalid("'pricing' must be { prompt, completion } in USD per million tokens (numbers ≥ 0), or null.", 'pricing');
   }
   return { promptPerMTok: p.promptPerMTok, completionPerMTok: p.completionPerMTok };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-  } catch {
-    return false;
-  }
 }

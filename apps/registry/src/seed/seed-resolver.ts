@@ -84,7 +84,8 @@ function assertUniqueNames(models: SeedModel[], file: string): void {
   }
 }
 
-function isHttpUrl(value: string): boolean {
+/** An http(s) URL with a host: what a model's base URL must be. */
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;

@@ -4,7 +4,7 @@ import { Catalog } from '../catalog/catalog';
 import { TargetHealth } from '../health/target-health';
 import { Planner } from '../plan/planner';
 import { PolicyPlanner, type RoutingState } from './policy-planner';
-import { seededRandom } from './random';
+import { seededRandom } from '@iir/platform';
 import { parseRoutingConfig } from './routing-config';
 
 function model(name: string, extra: Partial<ModelRecord> = {}): ModelRecord {

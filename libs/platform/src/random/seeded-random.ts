@@ -1,7 +1,5 @@
-import type { Random } from './policy-planner';
-
-/** mulberry32: a tiny seedable generator, so weighted picks are reproducible in tests. */
-export function seededRandom(seed: number): Random {
+/** mulberry32: a tiny seedable generator in [0, 1), so training and weighted picks are reproducible. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
