@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { env } from '@iir/platform';
-import type { z } from 'zod';
+import { ConfigError, env } from '@iir/platform';
+import { z } from 'zod';
+import type { AgentSettings } from './agents/agent-settings';
 import type { DatabaseSettings } from './database/data-source';
 import type { SeedOptions } from './seed/seeder';
 
@@ -38,6 +39,10 @@ export const registryConfigShape = {
   DATABASE_URL: env.url(['postgres:', 'postgresql:']),
   /** The model catalogue seeded at boot; unset means `config/models.yaml` if it exists. */
   REGISTRY_SEED_FILE: env.optionalString(),
+  /** How often agents heartbeat (ms); the staleness timeout defaults to three of them. */
+  AGENT_HEARTBEAT_MS: env.int(5_000, 10),
+  /** An agent with no heartbeat for this long (ms) is stale; default 3 × AGENT_HEARTBEAT_MS. */
+  AGENT_STALE_AFTER_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(10, 'must be at least 10').optional(),
   ...providerConfigShape,
 };
 
@@ -61,4 +66,18 @@ export function seedOptions(config: RegistryConfig): SeedOptions {
     optional: config.REGISTRY_SEED_FILE === undefined,
     environment,
   };
+}
+
+/** How long agents may stay silent; the stale timeout must leave room for at least one heartbeat. */
+export function agentSettings(config: RegistryConfig): AgentSettings {
+  const heartbeatMs = config.AGENT_HEARTBEAT_MS;
+  const staleAfterMs = config.AGENT_STALE_AFTER_MS ?? 3 * heartbeatMs;
+  if (staleAfterMs <= heartbeatMs) {
+    throw new ConfigError([
+      { variable: 'AGENT_STALE_AFTER_MS', message: `must be more than AGENT_HEARTBEAT_MS (${heartbeatMs}), or agents would go stale between beats` },
+    ]);
+  }
+  // A quarter of the timeout, kept within 25 ms..1 s: staleness is noticed well inside the timeout.
+  const sweepMs = Math.min(1_000, Math.max(25, Math.floor(staleAfterMs / 4)));
+  return { heartbeatMs, staleAfterMs, sweepMs, persistLastSeenMs: 60_000 };
 }
