@@ -2,6 +2,8 @@ import { AuthClient, RegistryClient, RouterClient, type Bus } from '@iir/contrac
 import type { JsonLogger } from '@iir/platform';
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { AgentsController } from './agents/agents.controller';
+import { AgentsDirectory } from './agents/agents-directory.service';
 import { AdminGuard } from './auth/admin.guard';
 import { CACHE_SETTINGS, type CacheSettings } from './cache/cache-settings';
 import { MemoryCacheStore } from './cache/memory-cache-store';
@@ -29,6 +31,7 @@ import { createRedis } from './limits/redis-connection';
 import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { ModelsController } from './models/models.controller';
+import { AgentAdapter } from './providers/agent/agent.adapter';
 import { ProviderCatalog } from './providers/provider-catalog';
 import { RoutingController } from './routing/routing.controller';
 import { RequestLog } from './observability/request-log';
@@ -72,14 +75,14 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController],
+      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },
         { provide: AUTH_CLIENT, useValue: new AuthClient(bus, config.AUTH_TIMEOUT_MS) },
         { provide: AUTH_SETTINGS, useValue: auth },
         { provide: EXECUTION_SETTINGS, useValue: execution },
-        { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config)) },
+        { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config), { adapters: [new AgentAdapter(bus)] }) },
         { provide: REDIS, useValue: redis },
         { provide: CACHE_REDIS, useValue: cacheRedis },
         { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger }) },
@@ -95,6 +98,7 @@ export class GatewayModule implements OnApplicationShutdown {
         PlanExecutor,
         ChatService,
         ModelsCatalog,
+        AgentsDirectory,
       ],
     };
   }

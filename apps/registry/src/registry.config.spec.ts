@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@iir/platform';
-import { databaseSettings, registryConfigShape, seedOptions } from './registry.config';
+import { agentSettings, databaseSettings, registryConfigShape, seedOptions } from './registry.config';
 
 describe('registry config', () => {
   it('defaults to SQLite under ./var and config/models.yaml, relative to the working directory', () => {
@@ -32,5 +32,23 @@ describe('registry config', () => {
     expect('EXTERNAL_ANTHROPIC_KEY' in seed.environment).toBe(true);
     expect('DATABASE_URL' in seed.environment).toBe(false);
     expect(seed).toMatchObject({ file: '/etc/iir/models.yaml', optional: false });
+  });
+
+  it('makes agents stale after three missed heartbeats by default, sweeping within the timeout', () => {
+    expect(agentSettings(loadConfig(registryConfigShape, {}))).toEqual({
+      heartbeatMs: 5_000,
+      staleAfterMs: 15_000,
+      sweepMs: 1_000,
+      persistLastSeenMs: 60_000,
+    });
+    const fast = agentSettings(loadConfig(registryConfigShape, { AGENT_HEARTBEAT_MS: '100', AGENT_STALE_AFTER_MS: '300' }));
+    expect(fast).toMatchObject({ heartbeatMs: 100, staleAfterMs: 300, sweepMs: 75 });
+  });
+
+  it('refuses agent timeouts that make no sense, naming the variable', () => {
+    expect(() => loadConfig(registryConfigShape, { AGENT_HEARTBEAT_MS: 'often' })).toThrow(/AGENT_HEARTBEAT_MS/);
+    expect(() => loadConfig(registryConfigShape, { AGENT_STALE_AFTER_MS: '5' })).toThrow(/AGENT_STALE_AFTER_MS/);
+    const config = loadConfig(registryConfigShape, { AGENT_HEARTBEAT_MS: '1000', AGENT_STALE_AFTER_MS: '900' });
+    expect(() => agentSettings(config)).toThrow(/AGENT_STALE_AFTER_MS: must be more than AGENT_HEARTBEAT_MS/);
   });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { env } from '@iir/platform';
-import type { z } from 'zod';
+import { ConfigError, env } from '@iir/platform';
+import { z } from 'zod';
+import type { AgentSettings } from './agents/agent-settings';
 import type { DatabaseSettings } from './database/data-source';
 import type { HardwareOptions } from './hardware/hardware.service';
 import type { SeedOptions } from './seed/seeder';
@@ -45,6 +46,10 @@ export const registryConfigShape = {
   REGISTRY_PROBE_TIMEOUT_MS: env.int(3_000, 100),
   /** The open models discovery may recommend. */
   REGISTRY_MODEL_CATALOG: env.string('config/model-catalog.yaml'),
+  /** How often agents heartbeat (ms); the staleness timeout defaults to three of them. */
+  AGENT_HEARTBEAT_MS: env.int(5_000, 10),
+  /** An agent with no heartbeat for this long (ms) is stale; default 3 × AGENT_HEARTBEAT_MS. */
+  AGENT_STALE_AFTER_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(10, 'must be at least 10').optional(),
   ...providerConfigShape,
 };
 
@@ -76,4 +81,18 @@ export function hardwareOptions(config: RegistryConfig): HardwareOptions {
     probeTimeoutMs: config.REGISTRY_PROBE_TIMEOUT_MS,
     catalogFile: path.resolve(config.REGISTRY_MODEL_CATALOG),
   };
+}
+
+/** How long agents may stay silent; the stale timeout must leave room for at least one heartbeat. */
+export function agentSettings(config: RegistryConfig): AgentSettings {
+  const heartbeatMs = config.AGENT_HEARTBEAT_MS;
+  const staleAfterMs = config.AGENT_STALE_AFTER_MS ?? 3 * heartbeatMs;
+  if (staleAfterMs <= heartbeatMs) {
+    throw new ConfigError([
+      { variable: 'AGENT_STALE_AFTER_MS', message: `must be more than AGENT_HEARTBEAT_MS (${heartbeatMs}), or agents would go stale between beats` },
+    ]);
+  }
+  // A quarter of the timeout, kept within 25 ms..1 s: staleness is noticed well inside the timeout.
+  const sweepMs = Math.min(1_000, Math.max(25, Math.floor(staleAfterMs / 4)));
+  return { heartbeatMs, staleAfterMs, sweepMs, persistLastSeenMs: 60_000 };
 }

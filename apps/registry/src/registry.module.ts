@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule } from '@iir/persistence';
+import { AgentsModule } from './agents/agents.module';
 import { REGISTRY_SCHEMA } from './database/data-source';
 import { HardwareModule } from './hardware/hardware.module';
 import { ModelsModule } from './models/models.module';
-import { databaseSettings, hardwareOptions, seedOptions, type RegistryConfig } from './registry.config';
+import { agentSettings, databaseSettings, hardwareOptions, seedOptions, type RegistryConfig } from './registry.config';
 
 @Module({})
 export class RegistryModule {
@@ -14,6 +15,7 @@ export class RegistryModule {
         DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA),
         ModelsModule.register(seedOptions(config)),
         HardwareModule.register(hardwareOptions(config)),
+        AgentsModule.register(() => agentSettings(config)),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RegistryClient, type RegistryChangedEvent, type Subscription } from '@iir/contracts';
+import { RegistryClient, type AgentsChangedEvent, type RegistryChangedEvent, type Subscription } from '@iir/contracts';
 import { NatsBus, startService, type RunningService } from '@iir/platform';
 import { REPO_ROOT, requireService, TEST_NATS_URL, uniquePrefix } from '@iir/testing';
 import { registryService } from '../src/registry.service-definition';
@@ -14,10 +14,13 @@ export class RegistryHarness {
   dir = '';
   readonly prefix = uniquePrefix('reg');
   readonly changes: RegistryChangedEvent[] = [];
+  /** Every `registry.agents.changed` seen. */
+  readonly agentChanges: AgentsChangedEvent[] = [];
   client!: RegistryClient;
   service: RunningService | undefined;
   private bus: NatsBus | undefined;
   private subscription: Subscription | undefined;
+  private agentSubscription: Subscription | undefined;
 
   get seedFile(): string {
     return path.join(this.dir, 'models.yaml');
@@ -34,6 +37,9 @@ export class RegistryHarness {
     this.client = new RegistryClient(this.bus, 5_000);
     this.subscription = this.client.onChanged((event) => {
       this.changes.push(event);
+    });
+    this.agentSubscription = this.client.onAgentsChanged((event) => {
+      this.agentChanges.push(event);
     });
     await this.bus.connection.flush();
     return this;
@@ -82,6 +88,7 @@ export class RegistryHarness {
   async tearDown(): Promise<void> {
     await this.stop();
     this.subscription?.unsubscribe();
+    this.agentSubscription?.unsubscribe();
     await this.bus?.drain();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }

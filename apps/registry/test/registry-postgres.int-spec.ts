@@ -34,7 +34,7 @@ describe('registry service over NATS, on Postgres', () => {
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema.name],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['hardware_profiles', 'migrations', 'models']);
+    expect(tables.map((t) => t.table_name)).toEqual(['agents', 'hardware_profiles', 'migrations', 'models']);
   });
 
   it('restarting keeps one row per model with its data intact', async () => {
@@ -70,5 +70,15 @@ describe('registry service over NATS, on Postgres', () => {
     await h.start(env());
     const body = (await (await fetch(`${h.baseUrl}/health`)).json()) as { info: Record<string, { status: string }> };
     expect(body.info['database']?.status).toBe('up');
+  });
+
+  it('upserts agent registrations: one row per agent, the first registration time kept', async () => {
+    await h.start(env());
+    const agent = { agentId: 'mac-1', models: ['local/llama-3-8b-instruct'], hardware: { cores: 8 }, maxConcurrency: 1, version: '0.1.0' };
+    const first = await h.client.registerAgent(agent);
+    const again = await h.client.registerAgent({ ...agent, models: ['local/qwen-2.5-7b'], version: '0.2.0' });
+    expect(again).toMatchObject({ registeredAt: first.registeredAt, models: ['local/qwen-2.5-7b'], version: '0.2.0' });
+    const rows = await schema.query<{ agent_id: string; models: string; registered_at: string }>('SELECT agent_id, models, registered_at FROM agents');
+    expect(rows).toEqual([{ agent_id: 'mac-1', models: '["local/qwen-2.5-7b"]', registered_at: first.registeredAt }]);
   });
 });

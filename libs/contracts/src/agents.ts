@@ -70,3 +70,18 @@ export interface AgentsChangedEvent {
 export function agentChatSubject(agentId: string): string {
   return `agent.${agentId.replace(/[^A-Za-z0-9_-]/g, '_')}.chat`;
 }
+
+/** The scheme of a `Target.baseUrl` that names an agent: `agent://<agentId>`. */
+export const AGENT_URL_SCHEME = 'agent://';
+
+/** The `Target.baseUrl` for one agent, so a plan can name which agent runs the request. */
+export function agentBaseUrl(agentId: string): string {
+  return `${AGENT_URL_SCHEME}${agentId}`;
+}
+
+/** The agent id in an `agent://<agentId>` base URL; `undefined` for anything else. */
+export function agentIdOf(baseUrl: string): string | undefined {
+  if (!baseUrl.startsWith(AGENT_URL_SCHEME)) return undefined;
+  const id = baseUrl.slice(AGENT_URL_SCHEME.length).replace(/\/+$/, '');
+  return id.length > 0 ? id : undefined;
+}

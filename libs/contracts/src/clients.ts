@@ -8,6 +8,7 @@ import type {
   StatsRequest,
   StatsResponse,
 } from './auth';
+import type { AgentHeartbeat, AgentRecord, AgentRegisterRequest, AgentsChangedEvent, AgentsListRequest, AgentsListResponse } from './agents';
 import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
 import { toClassifierMessages, type ClassifyRequest, type ClassifyResponse } from './classifier';
 import type { HealthCheckResponse, ServiceName } from './health';
@@ -141,6 +142,24 @@ export class RegistryClient {
   /** Every replica of the caller sees every change (no queue group). */
   onChanged(handler: (event: RegistryChangedEvent) => void | Promise<void>): Subscription {
     return this.bus.subscribe(SUBJECTS.registry.changed, handler);
+  }
+
+  registerAgent(request: AgentRegisterRequest): Promise<AgentRecord> {
+    return this.bus.request(SUBJECTS.registry.registerAgent, request, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Rejects with `not_found` when the registry does not know the agent: it should register again. */
+  agentHeartbeat(heartbeat: AgentHeartbeat): Promise<AgentRecord> {
+    return this.bus.request(SUBJECTS.registry.agentHeartbeat, heartbeat, { timeoutMs: this.timeoutMs });
+  }
+
+  listAgents(request: AgentsListRequest = {}): Promise<AgentsListResponse> {
+    return this.bus.request(SUBJECTS.registry.listAgents, request, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Every replica of the caller sees every change (no queue group). */
+  onAgentsChanged(handler: (event: AgentsChangedEvent) => void | Promise<void>): Subscription {
+    return this.bus.subscribe(SUBJECTS.registry.agentsChanged, handler);
   }
 }
 

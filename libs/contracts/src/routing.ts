@@ -39,6 +39,11 @@ export interface Target {
   provider: string;
   kind: ModelKind;
   protocol: Protocol;
+  /**
+   * Where the upstream lives. For `protocol: 'agent'` it names the agent: `agent://<agentId>`
+   * (`agentBaseUrl()`), and the gateway streams the request over `agentChatSubject(agentId)`; a
+   * planner emits one target per fresh agent that serves the model.
+   */
   baseUrl: string;
   upstreamModel: string;
 }

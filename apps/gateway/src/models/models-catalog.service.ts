@@ -1,6 +1,7 @@
 import type { ModelList, ModelObject, ModelRecord, RegistryClient, Subscription } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { AgentsDirectory } from '../agents/agents-directory.service';
 import { ApiError } from '../errors/api-error';
 import { REGISTRY_CLIENT } from '../gateway.tokens';
 
@@ -8,11 +9,12 @@ const MAX_AGE_MS = 30_000;
 
 /**
  * The registry's models as OpenAI model objects, cached in the gateway and dropped on every
- * `registry.models.changed`, so `GET /v1/models` costs no bus hop in the common case.
+ * `registry.models.changed`, so `GET /v1/models` costs no bus hop in the common case. Models of
+ * kind `agent` carry `available`: true while a fresh agent announces the model (by name or alias).
  */
 @Injectable()
 export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
-  private cache: { at: number; list: ModelList; byId: Map<string, ModelObject> } | undefined;
+  private cache: { at: number; list: ModelList; byId: Map<string, ModelObject>; agentNames: Map<ModelObject, string[]> } | undefined;
   private subscription: Subscription | undefined;
   private loading: Promise<NonNullable<ModelsCatalog['cache']>> | undefined;
   /** Bumped on every registry change, so a load that started before it is not kept. */
@@ -20,6 +22,7 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
+    private readonly agents: AgentsDirectory,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -35,13 +38,18 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async list(): Promise<ModelList> {
-    return (await this.load()).list;
+    const loaded = await this.load();
+    if (loaded.agentNames.size === 0) return loaded.list;
+    const served = await this.agents.servedModels();
+    return { object: 'list', data: loaded.list.data.map((m) => withAvailability(m, loaded.agentNames, served)) };
   }
 
   async get(id: string): Promise<ModelObject> {
-    const found = (await this.load()).byId.get(id.toLowerCase());
+    const loaded = await this.load();
+    const found = loaded.byId.get(id.toLowerCase());
     if (!found) throw new ApiError('model_not_found', `The model '${id}' does not exist.`, { param: 'model' });
-    return found;
+    if (!loaded.agentNames.has(found)) return found;
+    return withAvailability(found, loaded.agentNames, await this.agents.servedModels());
   }
 
   private load(): Promise<NonNullable<ModelsCatalog['cache']>> {
@@ -58,17 +66,25 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
     const { models } = await this.registry.listModels();
     const data: ModelObject[] = [];
     const byId = new Map<string, ModelObject>();
+    const agentNames = new Map<ModelObject, string[]>();
     for (const m of models) {
       const obj = toModelObject(m);
       data.push(obj);
+      if (m.kind === 'agent') agentNames.set(obj, [m.name, ...m.aliases].map((n) => n.toLowerCase()));
       byId.set(m.name.toLowerCase(), obj);
       for (const alias of m.aliases) if (!byId.has(alias.toLowerCase())) byId.set(alias.toLowerCase(), obj);
     }
-    const loaded = { at: Date.now(), list: { object: 'list' as const, data }, byId };
+    const loaded = { at: Date.now(), list: { object: 'list' as const, data }, byId, agentNames };
     if (generation === this.generation) this.cache = loaded;
     this.logger.write('debug', 'models catalogue loaded', { count: data.length });
     return loaded;
   }
+}
+
+/** An agent model is available while a fresh agent serves it; the cached object stays as it is. */
+function withAvailability(m: ModelObject, agentNames: Map<ModelObject, string[]>, served: ReadonlySet<string>): ModelObject {
+  const names = agentNames.get(m);
+  return names ? { ...m, available: names.some((n) => served.has(n)) } : m;
 }
 
 function toModelObject(m: ModelRecord): ModelObject {

@@ -1,0 +1,12 @@
+/** Liveness settings of the agents' view, from `AGENT_HEARTBEAT_MS` and `AGENT_STALE_AFTER_MS`. */
+export interface AgentSettings {
+  heartbeatMs: number;
+  /** No heartbeat (or registration) for this long → stale. */
+  staleAfterMs: number;
+  /** How often the sweep looks for agents that went quiet. */
+  sweepMs: number;
+  /** How often an agent's last-seen time is written to the table (heartbeats live in memory). */
+  persistLastSeenMs: number;
+}
+
+export const AGENT_SETTINGS = Symbol('AGENT_SETTINGS');

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AGENT_SETTINGS, type AgentSettings } from './agent-settings';
+import { AgentsController } from './agents.controller';
+import { AgentsRepository } from './agents.repository';
+import { AgentsService } from './agents.service';
+
+/** Agents: registrations in the table, liveness in memory, the bus handlers. */
+@Module({})
+export class AgentsModule {
+  /** `settings` is called while the app is built, so a bad setting fails start-up cleanly. */
+  static register(settings: () => AgentSettings): DynamicModule {
+    return {
+      module: AgentsModule,
+      controllers: [AgentsController],
+      providers: [{ provide: AGENT_SETTINGS, useFactory: settings }, AgentsRepository, AgentsService],
+    };
+  }
+}

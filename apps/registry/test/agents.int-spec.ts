@@ -1,0 +1,191 @@
+import path from 'node:path';
+import { BusError, type AgentHeartbeat, type AgentRegisterRequest } from '@iir/contracts';
+import { ConfigError } from '@iir/platform';
+import { waitFor } from '@iir/testing';
+import { openDataSource } from '../src/database/data-source';
+import { AgentEntity } from '../src/agents/agent.entity';
+import { RegistryHarness } from './registry-harness';
+
+const FAST = { AGENT_HEARTBEAT_MS: '100', AGENT_STALE_AFTER_MS: '300' };
+
+function registration(agentId: string, overrides: Partial<AgentRegisterRequest> = {}): AgentRegisterRequest {
+  return {
+    agentId,
+    models: ['local/llama-3-8b-instruct'],
+    hardware: { cpu: 'Apple M3 Max', cores: 16, memoryGb: 64, gpu: 'Apple M3 Max', accelerator: 'apple-silicon' },
+    maxConcurrency: 2,
+    version: '0.1.0',
+    ...overrides,
+  };
+}
+
+function beat(agentId: string, overrides: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
+  return {
+    agentId,
+    queueLength: 1,
+    inFlight: 1,
+    loadedModels: ['local/llama-3-8b-instruct'],
+    state: { power: 'ac', thermal: 'nominal' },
+    sentAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A scripted agent: heartbeats on a timer until stopped. */
+function heartbeating(h: RegistryHarness, agentId: string, everyMs = 50): { stop(): void } {
+  const timer = setInterval(() => void h.client.agentHeartbeat(beat(agentId)).catch(() => undefined), everyMs);
+  return { stop: () => clearInterval(timer) };
+}
+
+describe('registry agents over NATS, on SQLite', () => {
+  let h: RegistryHarness;
+
+  beforeEach(async () => {
+    h = await new RegistryHarness().setUp();
+    await h.writeSeed('models: []\n');
+  });
+  afterEach(() => h.tearDown());
+
+  it('registers an agent, lists it fresh, and announces the registration', async () => {
+    await h.start(FAST);
+    const record = await h.client.registerAgent(registration('mac-1'));
+    expect(record).toEqual({
+      ...registration('mac-1'),
+      queueLength: 0,
+      inFlight: 0,
+      loadedModels: [],
+      state: {},
+      registeredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      lastHeartbeatAt: null,
+      freshness: 'fresh',
+    });
+    const { agents, version } = await h.client.listAgents();
+    expect(agents).toEqual([record]);
+    await waitFor(() => h.agentChanges.some((e) => e.agentId === 'mac-1' && e.reason === 'registered'), {
+      what: 'registry.agents.changed (registered)',
+    });
+    expect(h.agentChanges.find((e) => e.reason === 'registered')?.version).toBe(version);
+  });
+
+  it('re-registering the same id replaces what it serves and keeps its registration time', async () => {
+    await h.start(FAST);
+    const first = await h.client.registerAgent(registration('mac-1'));
+    const again = await h.client.registerAgent(
+      registration('mac-1', { models: ['local/qwen-2.5-7b'], maxConcurrency: 4, version: '0.2.0', hardware: { accelerator: 'cpu' } }),
+    );
+    expect(again).toMatchObject({ models: ['local/qwen-2.5-7b'], maxConcurrency: 4, version: '0.2.0', hardware: { accelerator: 'cpu' } });
+    expect(again.registeredAt).toBe(first.registeredAt);
+    const { agents } = await h.client.listAgents();
+    expect(agents).toHaveLength(1);
+  });
+
+  it('a heartbeat updates the live fields without bumping the version', async () => {
+    await h.start(FAST);
+    await h.client.registerAgent(registration('mac-1'));
+    const before = await h.client.listAgents();
+    const record = await h.client.agentHeartbeat(beat('mac-1', { queueLength: 3, inFlight: 2 }));
+    expect(record).toMatchObject({
+      queueLength: 3,
+      inFlight: 2,
+      loadedModels: ['local/llama-3-8b-instruct'],
+      state: { power: 'ac', thermal: 'nominal' },
+      lastHeartbeatAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      freshness: 'fresh',
+    });
+    const after = await h.client.listAgents();
+    expect(after.agents[0]).toEqual(record);
+    expect(after.version).toBe(before.version);
+  });
+
+  it('a heartbeat from an agent it does not know is not_found, so the agent registers again', async () => {
+    await h.start(FAST);
+    const error = await h.client.agentHeartbeat(beat('ghost')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BusError);
+    expect(error).toMatchObject({ code: 'not_found', message: expect.stringContaining('ghost') });
+  });
+
+  it('marks an agent that stops heartbeating stale within the timeout, and fresh again on its next beat', async () => {
+    await h.start(FAST);
+    await h.client.registerAgent(registration('mac-1'));
+    await h.client.registerAgent(registration('mac-2'));
+    const one = heartbeating(h, 'mac-1');
+    const two = heartbeating(h, 'mac-2');
+    try {
+      // Both alive across several stale periods.
+      await waitFor(async () => (await h.client.listAgents()).agents.every((a) => a.lastHeartbeatAt !== null), { what: 'heartbeats' });
+      two.stop();
+      const stoppedAt = Date.now();
+      await waitFor(() => h.agentChanges.some((e) => e.agentId === 'mac-2' && e.reason === 'stale'), {
+        timeoutMs: 3_000,
+        intervalMs: 10,
+        what: 'registry.agents.changed (stale)',
+      });
+      // 300 ms of silence plus at most one sweep (75 ms); the margin is for a loaded test machine.
+      expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+      // The agent that keeps beating stays listed (polled: on a loaded machine a beat can be late).
+      await waitFor(async () => (await h.client.listAgents()).agents.map((a) => a.agentId).join() === 'mac-1', { what: 'only mac-1 fresh' });
+      const all = await h.client.listAgents({ includeStale: true });
+      expect(all.agents.find((a) => a.agentId === 'mac-2')?.freshness).toBe('stale');
+
+      const back = await h.client.agentHeartbeat(beat('mac-2'));
+      expect(back.freshness).toBe('fresh');
+      await waitFor(() => h.agentChanges.some((e) => e.agentId === 'mac-2' && e.reason === 'fresh'), { what: 'registry.agents.changed (fresh)' });
+      const versions = h.agentChanges.map((e) => e.version);
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    } finally {
+      one.stop();
+      two.stop();
+    }
+  });
+
+  it('refuses a malformed registration or heartbeat with invalid_request_error naming the field', async () => {
+    await h.start(FAST);
+    const cases: Array<[unknown, string]> = [
+      [{ ...registration('mac-1'), agentId: '' }, 'agentId'],
+      [{ ...registration('mac-1'), agentId: 'has spaces' }, 'agentId'],
+      [{ ...registration('mac-1'), models: 'local/x' }, 'models'],
+      [{ ...registration('mac-1'), models: [''] }, 'models[0]'],
+      [{ ...registration('mac-1'), maxConcurrency: 0 }, 'maxConcurrency'],
+      [{ ...registration('mac-1'), version: 7 }, 'version'],
+      [{ ...registration('mac-1'), hardware: { cores: -1 } }, 'hardware.cores'],
+    ];
+    for (const [payload, param] of cases) {
+      const error = await h.client.registerAgent(payload as AgentRegisterRequest).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_request_error', details: { param } });
+    }
+    await h.client.registerAgent(registration('mac-1'));
+    const bad = await h.client.agentHeartbeat({ ...beat('mac-1'), queueLength: -1 }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'invalid_request_error', details: { param: 'queueLength' } });
+    const badState = await h.client.agentHeartbeat({ ...beat('mac-1'), state: { nested: {} } as never }).catch((e: unknown) => e);
+    expect(badState).toMatchObject({ code: 'invalid_request_error', details: { param: 'state.nested' } });
+  });
+
+  it('refuses an id whose chat subject another agent already has', async () => {
+    await h.start(FAST);
+    await h.client.registerAgent(registration('mac.1'));
+    await expect(h.client.registerAgent(registration('mac_1'))).rejects.toMatchObject({ code: 'invalid_request_error' });
+  });
+
+  it('keeps registrations across a restart: a heartbeat is recognised, the agent is stale until it beats', async () => {
+    await h.start(FAST);
+    const first = await h.client.registerAgent(registration('mac-1'));
+    await h.start(FAST);
+    const listed = await h.client.listAgents({ includeStale: true });
+    expect(listed.agents).toEqual([expect.objectContaining({ agentId: 'mac-1', freshness: 'stale', registeredAt: first.registeredAt })]);
+    expect((await h.client.agentHeartbeat(beat('mac-1'))).freshness).toBe('fresh');
+    expect((await h.client.registerAgent(registration('mac-1'))).registeredAt).toBe(first.registeredAt);
+
+    const db = await openDataSource({ type: 'sqlite', file: path.join(h.dir, 'data', 'registry.sqlite') });
+    try {
+      const rows = await db.getRepository(AgentEntity).find();
+      expect(rows).toEqual([expect.objectContaining({ agentId: 'mac-1', models: ['local/llama-3-8b-instruct'], maxConcurrency: 2 })]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('will not start when the stale timeout is not longer than the heartbeat', async () => {
+    await expect(h.start({ AGENT_HEARTBEAT_MS: '500', AGENT_STALE_AFTER_MS: '500' })).rejects.toThrow(ConfigError);
+    await expect(h.start({ AGENT_HEARTBEAT_MS: '500', AGENT_STALE_AFTER_MS: '500' })).rejects.toThrow(/AGENT_STALE_AFTER_MS/);
+  });
+});
