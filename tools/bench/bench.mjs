@@ -18,6 +18,8 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32,128').split(',').m
 const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',');
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Extra node flags for the IIR processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const hasTaskset = await new Promise((r) => spawn('taskset', ['-V']).on('error', () => r(false)).on('exit', (c) => r(c === 0)));
 const pinned = (cmd, args) => (hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 const children = [];
@@ -95,7 +97,7 @@ async function main() {
   const services = {};
   for (const [name, portVar] of [['registry', 'REGISTRY_PORT'], ['router', 'ROUTER_PORT'], ['auth', 'AUTH_PORT'], ['classifier', 'CLASSIFIER_PORT'], ['gateway', 'GATEWAY_PORT']]) {
     // REDIS_URL: the response cache is Redis's (as in a cluster); anonymous requests have no rate limits.
-    services[name] = start(process.execPath, [path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', REDIS_URL: REDIS, [portVar]: '0' });
+    services[name] = start(process.execPath, [...NODE_ARGS, path.join(root, `dist/apps/${name}/main.js`)], { ...common, LOG_LEVEL: 'info', REDIS_URL: REDIS, [portVar]: '0' });
   }
   // A second gateway with keys and rate limits on: every request is a DB-issued key verified (cached)
   // and a Redis rate-limit check (RPM + TPM) with settlement, plus a usage record on JetStream.
@@ -135,8 +137,13 @@ async function main() {
       const stream = mode === 'stream';
       const direct = await loadgen(`${upstreamUrl}/chat/completions`, c, stream, ['--model', 'fast']);
       const cpu0 = cpuMs(pids);
+      const per0 = Object.fromEntries(Object.entries(services).map(([n, ch]) => [n, cpuMs([ch.pid])]));
       const viaIir = await loadgen(`${gateway}/v1/chat/completions`, c, stream);
       const cpu1 = cpuMs(pids);
+      const perService = Object.fromEntries(
+        Object.entries(services).map(([n, ch]) => [n, Number(((cpuMs([ch.pid]) - per0[n]) / Math.max(1, viaIir.count)).toFixed(3))]),
+      );
+      if (process.env.BENCH_VERBOSE) process.stderr.write(`\n${mode} c=${c} CPU-ms/req by service: ${JSON.stringify(perService)}\n`);
       const cpu2 = cpuMs(authPids);
       const withAuth = await loadgen(`${gatewayWithAuth}/v1/chat/completions`, c, stream, ['--key', benchKey]);
       const cpu3 = cpuMs(authPids);
@@ -150,7 +157,7 @@ async function main() {
       rows.push({
         misses, missCpuMsPerRequest: (cpu5 - cpu4) / Math.max(1, misses.count),
         hits, hitCpuMsPerRequest: (cpu6 - cpu5) / Math.max(1, hits.count),
-        mode, concurrency: c, direct, iir: viaIir, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count),
+        mode, concurrency: c, direct, iir: viaIir, perService, cpuMsPerRequest: (cpu1 - cpu0) / Math.max(1, viaIir.count),
         auth: withAuth, authCpuMsPerRequest: (cpu3 - cpu2) / Math.max(1, withAuth.count),
       });
       process.stderr.write(`.`);
@@ -213,5 +220,13 @@ function print(rows) {
 try {
   await main();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  // Wait for the services to stop (they write their profiles on exit under --cpu-prof).
+  await Promise.all(
+    children.map((c) => new Promise((resolve) => {
+      if (c.exitCode !== null) return resolve();
+      const timer = setTimeout(resolve, 10_000);
+      c.once('exit', () => { clearTimeout(timer); resolve(); });
+      c.kill('SIGTERM');
+    })),
+  );
 }

@@ -23,6 +23,7 @@ export interface Executed<T> {
 @Injectable()
 export class PlanExecutor {
   private readonly metrics = gatewayMetrics();
+  private readonly reports = new ReportThrottle();
 
   constructor(
     private readonly providers: ProviderCatalog,
@@ -100,6 +101,7 @@ export class PlanExecutor {
     const latencyMs = performance.now() - startedAt;
     this.metrics.attempts.inc({ provider: target.provider, outcome });
     this.metrics.upstreamDuration.observe({ provider: target.provider, outcome }, latencyMs / 1000);
+    if (!this.reports.due(target, outcome)) return;
     const report: AttemptReportedEvent = {
       model: target.model,
       provider: target.provider,
@@ -146,6 +148,26 @@ function whereOf(target: Target): string {
     return `${target.model} at the llm-d endpoint ${target.baseUrl.replace(/\/+$/, '')}/chat/completions; check LLMD_ENDPOINT`;
   }
   return `${target.model} at ${at}`;
+}
+
+/**
+ * Which attempt outcomes to report to the router. Every failure is reported; a success only when
+ * it changes something there (the target's last reported outcome was not a success: it resets a
+ * failure count or closes a probe) or once a second per target as a heartbeat. On a healthy target
+ * that turns one event per request into one per second, with the router's view unchanged.
+ */
+class ReportThrottle {
+  private readonly last = new Map<string, { outcome: AttemptOutcome; at: number }>();
+
+  due(target: Target, outcome: AttemptOutcome): boolean {
+    const key = `${target.model}\u0000${target.baseUrl}`;
+    const now = Date.now();
+    const previous = this.last.get(key);
+    if (outcome === 'ok' && previous?.outcome === 'ok' && now - previous.at < 1_000) return false;
+    if (this.last.size > 10_000) this.last.clear();
+    this.last.set(key, { outcome, at: now });
+    return true;
+  }
 }
 
 function attemptOutcome(error: UpstreamError): AttemptOutcome {

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -7,7 +8,34 @@ export type LogSink = (line: string) => void;
 /** Nest's start-up chatter: useful when debugging, noise otherwise. */
 const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice', 'NestApplication']);
 
-const stdout: LogSink = (line) => process.stdout.write(line + '\n');
+/**
+ * Lines written in one turn of the event loop leave in one write: a request log line per request
+ * must not cost a syscall per request. What is still pending at exit is written synchronously.
+ */
+let pending: string[] = [];
+let scheduled = false;
+function flush(): void {
+  scheduled = false;
+  if (pending.length === 0) return;
+  const out = pending.join('\n') + '\n';
+  pending = [];
+  process.stdout.write(out);
+}
+const EXIT_HOOK = Symbol.for('iir.logger.exit-flush');
+const g = globalThis as typeof globalThis & { [EXIT_HOOK]?: () => void };
+if (g[EXIT_HOOK]) process.off('exit', g[EXIT_HOOK]);
+g[EXIT_HOOK] = () => {
+  if (pending.length > 0) writeSync(1, pending.join('\n') + '\n');
+  pending = [];
+};
+process.once('exit', g[EXIT_HOOK]);
+const stdout: LogSink = (line) => {
+  pending.push(line);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+};
 
 /**
  * One JSON object per line on stdout: `{"time","level","service","context","msg",...fields}`.
