@@ -61,8 +61,13 @@ export class JsonLogger implements LoggerService {
     const line: Record<string, unknown> = { time: new Date().toISOString(), level, service: this.service };
     if (context) line['context'] = context;
     line['msg'] = msg;
-    if (fields) Object.assign(line, fields);
-    this.sink(JSON.stringify(line, errorReplacer));
+    let hasError = false;
+    if (fields) {
+      Object.assign(line, fields);
+      for (const key in fields) if (fields[key] instanceof Error) hasError = true;
+    }
+    // A replacer makes stringify call back for every key: only lines that carry an Error pay for it.
+    this.sink(hasError ? JSON.stringify(line, errorReplacer) : JSON.stringify(line));
   }
 
   debug(message: unknown, ...rest: unknown[]): void {
