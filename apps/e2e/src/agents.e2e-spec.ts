@@ -123,6 +123,11 @@ describe('agents: registration, least-loaded routing and staleness (separate pro
     await waitFor(async () => (await answeredBy()) === 'mac-a1', { timeoutMs: 5_000, what: 'mac-a1 to be used again' });
   });
 
+  it("includes the registered agents' hardware in the registry status", async () => {
+    const status = await new RegistryClient(bus).hardwareStatus();
+    expect(status.agents?.find((a) => a.agentId === 'mac-a2')).toMatchObject({ hardware: { cores: 8, memoryGb: 16, accelerator: 'apple-silicon' }, models: [MODEL] });
+  });
+
   it('streams an answer from an agent through the gateway', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'stream it' }], stream: true });
     let text = '';

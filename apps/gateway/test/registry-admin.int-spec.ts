@@ -129,6 +129,6 @@ describe('gateway /v1/registry admin API', () => {
   it('serves the stored hardware status, null before the first refresh', async () => {
     const res = await call('GET', '/v1/registry/status');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ object: 'registry.status', refreshed_at: null, hardware: null, recommendations: [] });
+    expect(await res.json()).toEqual({ object: 'registry.status', refreshed_at: null, hardware: null, recommendations: [], agents: [] });
   });
 });

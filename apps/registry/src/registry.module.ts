@@ -9,13 +9,15 @@ import { agentSettings, databaseSettings, hardwareOptions, seedOptions, type Reg
 @Module({})
 export class RegistryModule {
   static register(config: RegistryConfig): DynamicModule {
+    // Checked before any provider starts (the database opens concurrently with the others).
+    const agents = agentSettings(config);
     return {
       module: RegistryModule,
       imports: [
         DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA),
         ModelsModule.register(seedOptions(config)),
         HardwareModule.register(hardwareOptions(config)),
-        AgentsModule.register(() => agentSettings(config)),
+        AgentsModule.register(() => agents),
       ],
     };
   }

@@ -17,7 +17,7 @@ describe('registry hardware discovery over NATS', () => {
 
   it('reports nothing before the first refresh, and status never probes by itself', async () => {
     await h.start();
-    expect(await h.client.hardwareStatus()).toEqual({ refreshedAt: null, hardware: null, recommendations: [] });
+    expect(await h.client.hardwareStatus()).toEqual({ refreshedAt: null, hardware: null, recommendations: [], agents: [] });
   });
 
   it('finds this machine CPU-only (no nvidia-smi here) and recommends models that fit half its RAM', async () => {

@@ -1,3 +1,4 @@
+import type { AgentFreshness, AgentHardware } from './agents';
 /** Where a model runs. */
 export const MODEL_KINDS = ['hosted', 'vllm', 'llm-d', 'agent'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -135,5 +136,7 @@ export interface HardwareStatusResponse {
   refreshedAt: string | null;
   hardware: HardwareInfo | null;
   recommendations: ModelRecommendation[];
+  /** The registered agents' own hardware, as they announced it (live, not stored with the refresh). */
+  agents?: Array<{ agentId: string; freshness: AgentFreshness; models: string[]; hardware: AgentHardware }>;
 }
 export type HardwareStatusRequest = Record<string, never>;

@@ -85,5 +85,17 @@ export function hardwareJson(status: HardwareStatusResponse): Record<string, unk
       fit: r.fit,
       why: r.why,
     })),
+    agents: (status.agents ?? []).map((a) => ({
+      agent_id: a.agentId,
+      freshness: a.freshness,
+      models: a.models,
+      hardware: {
+        cpu: a.hardware.cpu ?? null,
+        cores: a.hardware.cores ?? null,
+        memory_gb: a.hardware.memoryGb ?? null,
+        gpu: a.hardware.gpu ?? null,
+        accelerator: a.hardware.accelerator ?? null,
+      },
+    })),
   };
 }

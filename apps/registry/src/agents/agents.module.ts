@@ -11,6 +11,9 @@ export class AgentsModule {
   static register(settings: () => AgentSettings): DynamicModule {
     return {
       module: AgentsModule,
+      // Global: hardware status lists the agents' hardware next to the registry host's.
+      global: true,
+      exports: [AgentsService],
       controllers: [AgentsController],
       providers: [{ provide: AGENT_SETTINGS, useFactory: settings }, AgentsRepository, AgentsService],
     };

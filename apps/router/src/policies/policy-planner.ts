@@ -34,7 +34,10 @@ export class PolicyPlanner {
     const resolution = resolve(state.catalog, request.model);
     const record = resolution.model;
     const name = record?.name ?? state.agents.modelName(request.model);
-    const policy = name ? state.policies.for(name) : undefined;
+    // Agent models need agents: without a policy of their own they are least-loaded.
+    const policy = name
+      ? (state.policies.for(name) ?? (record?.kind === 'agent' || !record ? { model: name, policy: 'least-loaded' as const } : undefined))
+      : undefined;
     const base = policy && name ? this.applyPolicy(state, request, policy, name, record) : this.direct.plan(state.catalog, request);
     if (base.targets.length === 0) {
       if (!name) throw resolution.error ?? notFound(state.catalog, request.model);

@@ -73,16 +73,17 @@ export async function startService<S extends ZodRawShape>(
   );
   ensureDefaultMetrics();
   const { port, host, bodyLimit } = definition.http(config);
-  const root = definition.module({ config, env, bus, logger, info });
-  const platform = PlatformModule.forRoot({
-    info,
-    bus,
-    config,
-    logger,
-    healthEndpoint: definition.healthEndpoint ?? true,
-  });
   let app: NestFastifyApplication | undefined;
   try {
+    // Inside the try: a module that refuses its settings must not leave the bus connected.
+    const root = definition.module({ config, env, bus, logger, info });
+    const platform = PlatformModule.forRoot({
+      info,
+      bus,
+      config,
+      logger,
+      healthEndpoint: definition.healthEndpoint ?? true,
+    });
     app = await NestFactory.create<NestFastifyApplication>(
       { module: class ServiceRootModule {}, imports: [platform, root] } as DynamicModule,
       new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
