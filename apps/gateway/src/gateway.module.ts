@@ -85,7 +85,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config), { adapters: [new AgentAdapter(bus)] }) },
         { provide: REDIS, useValue: redis },
         { provide: CACHE_REDIS, useValue: cacheRedis },
-        { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger }) },
+        { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger, hotEntries: cacheRedis ? 1_000 : 0 }) },
         { provide: CACHE_SETTINGS, useValue: cacheSettings },
         { provide: REQUEST_LIMITS, useValue: new RequestLimits(limiter, providerTpmLimits(config)) },
         KeyVerifier,

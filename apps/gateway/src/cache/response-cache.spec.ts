@@ -21,6 +21,25 @@ const failing: CacheStore = {
 };
 
 describe(ResponseCache.name, () => {
+  it('answers hot entries from memory, re-reading the store only when they age out', async () => {
+    const inner = new MemoryCacheStore({ maxEntries: 10, maxBytes: 10_000 });
+    let gets = 0;
+    const counting: CacheStore = { get: (k) => (gets++, inner.get(k)), set: (k, v, t) => inner.set(k, v, t) };
+    const cache = new ResponseCache(counting, { ttlSeconds: 60, logger, hotEntries: 2 });
+    await cache.put('a', json);
+    expect(await cache.get('a')).toEqual(json);
+    expect(gets).toBe(0);
+    // Past the hot capacity, the oldest goes back to the store.
+    await cache.put('b', json);
+    await cache.put('c', json);
+    expect(await cache.get('a')).toEqual(json);
+    expect(gets).toBe(1);
+    // An entry past its TTL is never answered from memory.
+    const old: CachedResponse = { ...json, meta: { ...meta, storedAt: Date.now() - 61_000 } };
+    await cache.put('d', old);
+    expect(await cache.get('d', 1)).toBeUndefined();
+  });
+
   it('stores and returns an answer', async () => {
     const cache = new ResponseCache(new MemoryCacheStore({ maxEntries: 10, maxBytes: 10_000 }), { ttlSeconds: 60, logger });
     await cache.put('k', json);

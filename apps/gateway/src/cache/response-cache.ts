@@ -17,7 +17,16 @@ export interface ResponseCacheOptions {
   keyPrefix?: string;
   /** A serialized entry larger than this is not stored (default 1 MiB). */
   maxEntryBytes?: number;
+  /**
+   * Entries this replica keeps parsed in memory in front of a shared store (0 = none): a hot entry
+   * is answered without a Redis round trip or a parse. Entries never change during their TTL, so a
+   * hot copy is the same answer; it is re-read from the store at least every 10 s (another replica's
+   * `no-cache` refresh is seen by then).
+   */
+  hotEntries?: number;
 }
+
+const HOT_MAX_MS = 10_000;
 
 export interface CacheLookup {
   result: CacheResult;
@@ -35,6 +44,7 @@ export class ResponseCache {
   private readonly prefix: string;
   private readonly maxEntryBytes: number;
   private readonly metrics: CacheMetrics = cacheMetrics();
+  private readonly hot = new Map<string, { entry: CachedResponse; until: number }>();
 
   constructor(
     private readonly store: CacheStore,
@@ -83,6 +93,8 @@ export class ResponseCache {
     }
     try {
       await this.store.set(key, text, ttlSeconds);
+      // Only what the shared store holds: with the store down, the cache is bypassed, not half-kept.
+      this.remember(key, value, Math.min(value.meta.storedAt + ttlSeconds * 1000, Date.now() + HOT_MAX_MS));
     } catch (err) {
       this.failed('cache store failed; answer not stored', key, err);
     }
@@ -93,7 +105,27 @@ export class ResponseCache {
     return lookup;
   }
 
+  private remember(key: string, entry: CachedResponse, until: number): void {
+    const max = this.options.hotEntries ?? 0;
+    if (max <= 0 || until <= Date.now()) return;
+    this.hot.delete(key);
+    this.hot.set(key, { entry, until });
+    if (this.hot.size > max) {
+      const oldest = this.hot.keys().next().value;
+      if (oldest !== undefined) this.hot.delete(oldest);
+    }
+  }
+
   private async read(key: string, maxAgeSeconds: number | undefined): Promise<CachedResponse | undefined | 'failed'> {
+    const now = Date.now();
+    const hot = this.hot.get(key);
+    if (hot) {
+      if (hot.until > now) {
+        if (maxAgeSeconds !== undefined && now - hot.entry.meta.storedAt > maxAgeSeconds * 1000) return undefined;
+        return hot.entry;
+      }
+      this.hot.delete(key);
+    }
     let raw: Buffer | string | undefined;
     try {
       raw = await this.store.get(key);
@@ -108,6 +140,7 @@ export class ResponseCache {
       this.failed('unreadable cache entry; treated as a miss', key);
       return undefined;
     }
+    this.remember(key, entry, Math.min(entry.meta.storedAt + this.options.ttlSeconds * 1000, now + HOT_MAX_MS));
     if (maxAgeSeconds !== undefined && Date.now() - entry.meta.storedAt > maxAgeSeconds * 1000) return undefined;
     return entry;
   }

@@ -99,7 +99,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
           reply.hijack();
           replaySse(reply.raw, cached, headers);
         } else {
-          await reply.headers(headers).send(cached.body);
+          // Serialized once per stored answer: a hot entry is the same object every time.
+          await reply.headers({ ...headers, 'content-type': 'application/json; charset=utf-8' }).send(jsonText(cached.body));
         }
         // The hit used no upstream tokens: give the reservation back (its request slot stays used).
         await this.limits.settle(reservations.splice(0), undefined).catch(() => undefined);
@@ -216,6 +217,18 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       sse.fail(apiError.toBody());
     }
   }
+}
+
+const serialized = new WeakMap<object, string>();
+
+function jsonText(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return JSON.stringify(body);
+  let text = serialized.get(body);
+  if (text === undefined) {
+    text = JSON.stringify(body);
+    serialized.set(body, text);
+  }
+  return text;
 }
 
 function cacheMeta(plan: PlanResponse, target: Target, usage: Usage | undefined): CacheMeta {
