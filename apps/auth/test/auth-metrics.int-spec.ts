@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuthClient, SUBJECTS, type UsageRecord } from '@iir/contracts';
+import { AuthClient, STREAMS, SUBJECTS, type UsageRecord } from '@iir/contracts';
 import { createDurableLog, destroyDurableLog, NatsBus, startService, type DurableLog, type RunningService } from '@iir/platform';
 import { requireService, scrapeMetrics, TEST_NATS_URL, uniquePrefix, waitFor, type MetricsSnapshot } from '@iir/testing';
 import { authService } from '../src/auth.service-definition';
 import { hashSecret } from '../src/keys/key-secret';
-import { USAGE_STREAM } from '../src/usage/usage-consumer';
 import { usageRecord as record } from './usage-record.fixture';
 
 describe('auth metrics over real NATS, on SQLite', () => {
@@ -15,7 +14,7 @@ describe('auth metrics over real NATS, on SQLite', () => {
   let auth: RunningService;
   let bus: NatsBus;
   let client: AuthClient;
-  let log: DurableLog<UsageRecord>;
+  let log: DurableLog<UsageRecord[]>;
   const scrape = (): Promise<MetricsSnapshot> => scrapeMetrics(auth.port);
 
   beforeAll(async () => {
@@ -23,7 +22,7 @@ describe('auth metrics over real NATS, on SQLite', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'auth-metrics-'));
     bus = await NatsBus.connect({ servers: TEST_NATS_URL, subjectPrefix: prefix });
     client = new AuthClient(bus, 5_000);
-    log = await createDurableLog<UsageRecord>(bus, { stream: USAGE_STREAM, subject: SUBJECTS.auth.usageRecorded });
+    log = await createDurableLog<UsageRecord[]>(bus, { stream: STREAMS.usage, subject: SUBJECTS.auth.usageRecorded });
     auth = await startService(authService, {
       NATS_URL: TEST_NATS_URL,
       NATS_SUBJECT_PREFIX: prefix,
@@ -67,7 +66,7 @@ describe('auth metrics over real NATS, on SQLite', () => {
   it('counts the usage records the ledger writes, and times and sizes each batch', async () => {
     const before = await scrape();
     const ids = Array.from({ length: 3 }, (_, i) => `${prefix}-m-${i}`);
-    for (const id of ids) log.append(id, record(id));
+    for (const id of ids) log.append(id, [record(id)]);
     await waitFor(async () => (await scrape()).value('iir_auth_usage_records_written_total') - before.value('iir_auth_usage_records_written_total') === 3, {
       timeoutMs: 10_000,
       what: 'three usage records counted as written',

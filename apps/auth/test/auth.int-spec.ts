@@ -1,14 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuthClient, BusError, SUBJECTS, type KeyRevokedEvent, type UsageRecord } from '@iir/contracts';
+import { AuthClient, BusError, STREAMS, SUBJECTS, type KeyRevokedEvent, type UsageRecord } from '@iir/contracts';
 import { createDurableLog, destroyDurableLog, NatsBus, startService, type DurableLog, type RunningService } from '@iir/platform';
 import { PostgresSchema, requireService, TEST_NATS_URL, TEST_POSTGRES_URL, uniquePrefix, waitFor } from '@iir/testing';
 import { Database } from 'sqlite3';
 import { authService } from '../src/auth.service-definition';
 import { usageRecord as record } from './usage-record.fixture';
 import { hashSecret } from '../src/keys/key-secret';
-import { USAGE_STREAM } from '../src/usage/usage-consumer';
 
 interface Backend {
   env(): Promise<Record<string, string>>;
@@ -68,7 +67,7 @@ describe.each([
   let auth: RunningService | undefined;
   let bus: NatsBus;
   let client: AuthClient;
-  let log: DurableLog<UsageRecord>;
+  let log: DurableLog<UsageRecord[]>;
   const revoked: KeyRevokedEvent[] = [];
 
   const start = async (): Promise<void> => {
@@ -89,7 +88,7 @@ describe.each([
     bus = await NatsBus.connect({ servers: TEST_NATS_URL, subjectPrefix: prefix });
     client = new AuthClient(bus, 5_000);
     client.onKeyRevoked((e) => revoked.push(e));
-    log = await createDurableLog<UsageRecord>(bus, { stream: USAGE_STREAM, subject: SUBJECTS.auth.usageRecorded });
+    log = await createDurableLog<UsageRecord[]>(bus, { stream: STREAMS.usage, subject: SUBJECTS.auth.usageRecorded });
     await start();
   });
 
@@ -149,16 +148,16 @@ describe.each([
 
   it('writes each usage record once, catching up on what arrived while auth was down', async () => {
     const before = await stats();
-    log.append('dup-1', record('dup-1'));
-    log.append('dup-1', record('dup-1'));
+    log.append('dup-1', [record('dup-1')]);
+    log.append('dup-1', [record('dup-1')]);
     await waitFor(async () => (await stats()) === before + 1);
 
     await auth?.close();
     auth = undefined;
     const ids = Array.from({ length: 200 }, (_, i) => `${prefix}-down-${i}`);
-    for (const id of ids) log.append(id, record(id, { keyId: 'k1', totalTokens: 10 }));
+    for (const id of ids) log.append(id, [record(id, { keyId: 'k1', totalTokens: 10 })]);
     // Some twice, as a gateway retrying after a lost ack would.
-    for (const id of ids.slice(0, 20)) log.append(id, record(id, { keyId: 'k1', totalTokens: 10 }));
+    for (const id of ids.slice(0, 20)) log.append(id, [record(id, { keyId: 'k1', totalTokens: 10 })]);
     await waitFor(() => log.backlog() === 0);
     await start();
     await waitFor(async () => (await stats()) === before + 201, { timeoutMs: 15_000 });
@@ -171,7 +170,7 @@ describe.each([
     const t0 = '2026-01-01T00:00:00.000Z';
     for (let i = 0; i < 5; i++) {
       const id = `${prefix}-stats-${i}`;
-      log.append(id, record(id, { keyId: 'k-stats', model: i < 3 ? 'a/m' : 'b/m', target: 'x/t', status: i === 4 ? 502 : 200, cacheHit: i === 0, createdAt: t0 }));
+      log.append(id, [record(id, { keyId: 'k-stats', model: i < 3 ? 'a/m' : 'b/m', target: 'x/t', status: i === 4 ? 502 : 200, cacheHit: i === 0, createdAt: t0 })]);
     }
     const window = { since: '2025-12-31T00:00:00Z', until: '2026-01-02T00:00:00Z' };
     await waitFor(async () => (await client.stats({ ...window, groupBy: [] })).rows[0]?.requests === 5);

@@ -1,5 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { call, type CliSettings } from './gateway-api';
+import { csv, wholeNumber } from './args';
 
 interface KeyJson {
   id: string;
@@ -16,11 +17,6 @@ interface KeyJson {
   revoked_at: string | null;
 }
 
-const int = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
 
 /** `iir keys create|list|revoke`, over the gateway's `/api/v1/apikeys`. */
 export function keysCommand(settings: () => CliSettings, out: (line: string) => void): Command {
@@ -30,9 +26,9 @@ export function keysCommand(settings: () => CliSettings, out: (line: string) => 
     .command('create')
     .description('issue a key; its secret is printed once and never again')
     .option('-d, --description <text>', 'what the key is for', '')
-    .option('-p, --priority <n>', 'priority (0 = lowest)', int('priority'), 0)
-    .option('--rpm <n>', 'requests per minute', int('rpm'))
-    .option('--tpm <n>', 'tokens per minute', int('tpm'))
+    .option('-p, --priority <n>', 'priority (0 = lowest)', wholeNumber('priority', 0), 0)
+    .option('--rpm <n>', 'requests per minute', wholeNumber('rpm', 0))
+    .option('--tpm <n>', 'tokens per minute', wholeNumber('tpm', 0))
     .option('-m, --models <globs>', 'allowed models, comma-separated globs (e.g. local/*,openai/gpt-4o*)')
     .option('--role <role>', 'user or admin', 'user')
     .option('--expires <iso>', 'expiry, ISO-8601')
@@ -44,7 +40,7 @@ export function keysCommand(settings: () => CliSettings, out: (line: string) => 
         role: o.role,
         ...(o.rpm !== undefined ? { rpm: o.rpm } : {}),
         ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
-        ...(o.models ? { allowed_models: o.models.split(',').map((m) => m.trim()).filter(Boolean) } : {}),
+        ...(o.models ? { allowed_models: csv(o.models) } : {}),
         ...(o.expires ? { expires_at: o.expires } : {}),
       });
       if (o.json) return out(JSON.stringify(key));

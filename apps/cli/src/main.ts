@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GatewayApiError, type CliSettings } from './gateway-api';
+import type { CliSettings } from './gateway-api';
 import { keysCommand } from './keys.command';
 import { modelsCommand } from './models.command';
 
@@ -21,6 +21,6 @@ program.addCommand(keysCommand(settings, (line) => process.stdout.write(line + '
 program.addCommand(modelsCommand(settings, (line) => process.stdout.write(line + '\n')));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`iir: ${error instanceof GatewayApiError ? error.message : (error as Error).message}\n`);
+  process.stderr.write(`iir: ${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { call, type CliSettings } from './gateway-api';
+import { csv, wholeNumber } from './args';
 
 interface ModelJson {
   name: string;
@@ -28,17 +29,11 @@ interface FieldOptions {
   json?: boolean;
 }
 
-const positiveInt = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
-  return n;
-};
 const price = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('a price is USD per million tokens, a number ≥ 0');
   return n;
 };
-const list = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);
 /** Names contain a slash; one encoded segment is what the gateway expects either way. */
 const modelPath = (name: string, suffix = ''): string => `/v1/registry/models/${encodeURIComponent(name)}${suffix}`;
 
@@ -48,7 +43,7 @@ function withFieldOptions(command: Command): Command {
     .option('-p, --protocol <protocol>', 'openai | anthropic | agent')
     .option('-u, --base-url <url>', 'the upstream API root, e.g. http://gpu-box:8000/v1')
     .option('--upstream-model <id>', 'the id the upstream expects (default: the part after the slash)')
-    .option('--context-window <tokens>', 'context window in tokens', positiveInt('context window'))
+    .option('--context-window <tokens>', 'context window in tokens', wholeNumber('context window', 1))
     .option('-a, --aliases <names>', 'other names, comma-separated ("" for none)')
     .option('-f, --fallbacks <names>', 'models to try when this one fails, comma-separated ("" for none)')
     .option('--price-prompt <usd>', 'USD per million prompt tokens', price)
@@ -64,10 +59,14 @@ function fields(o: FieldOptions): Record<string, unknown> {
   if (o.baseUrl !== undefined) body['base_url'] = o.baseUrl;
   if (o.upstreamModel !== undefined) body['upstream_model'] = o.upstreamModel;
   if (o.contextWindow !== undefined) body['context_window'] = o.contextWindow;
-  if (o.aliases !== undefined) body['aliases'] = list(o.aliases);
-  if (o.fallbacks !== undefined) body['fallbacks'] = list(o.fallbacks);
+  if (o.aliases !== undefined) body['aliases'] = csv(o.aliases);
+  if (o.fallbacks !== undefined) body['fallbacks'] = csv(o.fallbacks);
   if (o.pricePrompt !== undefined || o.priceCompletion !== undefined) {
-    body['pricing'] = { prompt: o.pricePrompt ?? 0, completion: o.priceCompletion ?? 0 };
+    // Pricing is replaced whole: one half alone would silently zero the other.
+    if (o.pricePrompt === undefined || o.priceCompletion === undefined) {
+      throw new InvalidArgumentError('give both --price-prompt and --price-completion (pricing is set as a pair)');
+    }
+    body['pricing'] = { prompt: o.pricePrompt, completion: o.priceCompletion };
   }
   return body;
 }

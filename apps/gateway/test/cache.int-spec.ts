@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SUBJECTS, type UsageRecord } from '@iir/contracts';
+import { STREAMS, SUBJECTS, type UsageRecord } from '@iir/contracts';
 import { createDurableLog, destroyDurableLog, type DurableConsumer, type DurableLog } from '@iir/platform';
 import { FakeOpenAIServer, requireService, TEST_REDIS_URL, waitFor } from '@iir/testing';
 import OpenAI from 'openai';
@@ -24,7 +24,7 @@ describe('gateway response cache (real Redis, real NATS, fake upstream)', () => 
     await h.start({ REDIS_URL: TEST_REDIS_URL, CACHE_TTL: '60' });
     h.routes.set('fake/echo', [target('fake/echo', upstream.baseUrl)]);
     client = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
-    log = await createDurableLog<UsageRecord[]>(h.bus, { stream: 'IIR_USAGE', subject: SUBJECTS.auth.usageRecorded });
+    log = await createDurableLog<UsageRecord[]>(h.bus, { stream: STREAMS.usage, subject: SUBJECTS.auth.usageRecorded });
     consumer = await log.consume('cache_test', async (batch) => {
       records.push(...batch.flat());
     });

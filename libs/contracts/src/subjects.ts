@@ -95,6 +95,12 @@ export const SUBJECTS = {
   },
 } as const satisfies Record<string, Record<string, string>>;
 
+/** JetStream streams: names are part of the contract, like subjects (the bus prefix is added to them). */
+export const STREAMS = {
+  /** Usage records, batched; written by gateways, consumed by `auth` into the ledger. */
+  usage: 'IIR_USAGE',
+} as const;
+
 type HealthContract = RequestContract<HealthCheckRequest, HealthCheckResponse>;
 
 /** The contract of each subject. */

@@ -1,9 +1,8 @@
-import { SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
+import { STREAMS, SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
 import { BUS, createDurableLog, JsonLogger, type DurableConsumer } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UsageLedger } from './usage-ledger';
 
-export const USAGE_STREAM = 'IIR_USAGE';
 export const USAGE_CONSUMER = 'auth_ledger';
 
 /**
@@ -23,9 +22,9 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // A message is a batch of records (older gateways sent one record per message: both are read).
-    const log = await createDurableLog<UsageRecord[] | UsageRecord>(this.bus, {
-      stream: USAGE_STREAM,
+    // A message is a batch of records.
+    const log = await createDurableLog<UsageRecord[]>(this.bus, {
+      stream: STREAMS.usage,
       subject: SUBJECTS.auth.usageRecorded,
       maxAgeMs: this.maxAgeMs,
       onError: (message, error) => this.logger.write('warn', message, error ? { err: error } : {}),

@@ -10,13 +10,13 @@ const ROWS_PER_STATEMENT = 50;
 /** Writes usage records; a record whose request id is already there is skipped, so redelivery is harmless. */
 @Injectable()
 export class UsageLedger {
-  /** Writes run one after another: SQLite's single connection cannot hold two transactions at once. */
+  /** Writes run one after another, in the order the batches arrived. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly metrics = ledgerMetrics();
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** All or nothing: the batch is one transaction, so a failure leaves no half-written batch. */
+  /** Rejects when the database did not take the batch (the stream redelivers it; rows already written are skipped). */
   write(records: UsageRecord[]): Promise<void> {
     const next = this.queue.then(() => this.writeNow(records));
     this.queue = next.catch(() => undefined);
@@ -30,12 +30,13 @@ export class UsageLedger {
     this.metrics.batchSize.observe(rows.length);
     try {
       const postgres = this.dataSource.options?.type === 'postgres';
-      await this.dataSource.transaction(async (manager) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          const { sql, parameters } = insertStatement(rows.slice(i, i + ROWS_PER_STATEMENT), postgres);
-          await manager.query(sql, parameters);
-        }
-      });
+      // No transaction on purpose: each statement is atomic and skips request ids already written,
+      // so a batch that fails halfway is simply redelivered and completed. (SQLite has one shared
+      // connection: a BEGIN held here would also swallow the key writes made meanwhile.)
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        const { sql, parameters } = insertStatement(rows.slice(i, i + ROWS_PER_STATEMENT), postgres);
+        await this.dataSource.query(sql, parameters);
+      }
     } catch (error) {
       this.metrics.writeFailures.inc();
       throw error;
@@ -86,8 +87,8 @@ function toRow(r: UsageRecord): UsageRecordEntity {
   const row = new UsageRecordEntity();
   Object.assign(row, {
     requestId: r.requestId.slice(0, 128),
-    keyId: r.keyId,
-    priority: Math.trunc(r.priority),
+    keyId: typeof r.keyId === 'string' ? r.keyId.slice(0, 36) : null,
+    priority: Math.trunc(r.priority ?? 0),
     model: r.model.slice(0, 200),
     target: r.target?.slice(0, 200) ?? null,
     provider: r.provider?.slice(0, 64) ?? null,
@@ -95,11 +96,11 @@ function toRow(r: UsageRecord): UsageRecordEntity {
     completionTokens: Math.trunc(r.completionTokens),
     totalTokens: Math.trunc(r.totalTokens),
     latencyMs: r.latencyMs,
-    ttftMs: r.ttftMs,
+    ttftMs: typeof r.ttftMs === 'number' ? r.ttftMs : null,
     status: Math.trunc(r.status),
     errorCode: r.errorCode?.slice(0, 64) ?? null,
-    cacheHit: r.cacheHit,
-    stream: r.stream,
+    cacheHit: r.cacheHit === true,
+    stream: r.stream === true,
     policy: r.policy?.slice(0, 32) ?? null,
     routeLabel: r.routeLabel?.slice(0, 32) ?? null,
     routeConfidence: typeof r.routeConfidence === 'number' ? r.routeConfidence : null,

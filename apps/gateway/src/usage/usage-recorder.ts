@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
+import { STREAMS, SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
 import { BUS, createDurableLog, JsonLogger, type DurableLog } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
-/** Must match what `auth` consumes (the stream name is part of the contract, like a subject). */
-export const USAGE_STREAM = 'IIR_USAGE';
 /** Records wait at most this long (or until a batch is full) before they are published together. */
 const BATCH_MS = 10;
 const BATCH_MAX = 256;
@@ -32,7 +30,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     try {
       this.log = await createDurableLog<UsageRecord[]>(this.bus, {
-        stream: USAGE_STREAM,
+        stream: STREAMS.usage,
         subject: SUBJECTS.auth.usageRecorded,
         onError: (message, error) => this.logger.write('warn', message, error ? { err: error } : {}),
       });

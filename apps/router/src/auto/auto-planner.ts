@@ -1,4 +1,5 @@
 import { BusError, type ClassifyResponse, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import { targetKey } from '../health/target-health';
 import type { PolicyPlanner, RoutingState } from '../policies/policy-planner';
 import { chooseTiers } from './auto-tiers';
 
@@ -6,8 +7,9 @@ import { chooseTiers } from './auto-tiers';
  * `model: "auto"`: the tiers the classification (label × complexity, confidence, the request's pin)
  * asks for, in order; the first tier with an available model wins and the other tiers follow as
  * fallbacks. Each tier model is planned by its own policy (agents least-loaded, offload, weights…),
- * so key priority and agent load apply as for a named model. A tier is available when one of its
- * models has a target that is not cooling down.
+ * so key priority and agent load apply as for a named model. Target health orders the combined
+ * plan once (it also hands out half-open probes), so a tier whose targets are all cooling down
+ * falls behind the next one.
  */
 export class AutoPlanner {
   constructor(private readonly policies: PolicyPlanner) {}
@@ -19,49 +21,27 @@ export class AutoPlanner {
     }
     const choice = chooseTiers(auto, classification, request.route);
     const targets: Target[] = [];
-    const seen = new Set<string>();
-    let winner: string | undefined;
-    const skipped: string[] = [];
-    for (const tier of choice.tiers) {
-      let usable = false;
-      for (const model of auto.tiers.get(tier) ?? []) {
-        let plan: PlanResponse;
-        try {
-          plan = this.policies.plan(state, { requestId: request.requestId, model, stream: request.stream, ...(request.priority !== undefined ? { priority: request.priority } : {}) });
-        } catch {
-          continue; // not in the registry, disabled, or no fresh agent: not available
-        }
-        for (const t of plan.targets) {
-          const key = `${t.model.toLowerCase()}\u0000${t.baseUrl}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          targets.push(t);
-          if (state.health.state(t) !== 'open') usable = true;
-        }
+    const tierOf = new Map<string, string>();
+    const add = (model: string, tier: string | undefined): void => {
+      for (const t of this.plannable(state, { requestId: request.requestId, model, stream: request.stream, ...(request.priority !== undefined ? { priority: request.priority } : {}) })) {
+        const key = targetKey(t);
+        if (tierOf.has(key)) continue;
+        tierOf.set(key, tier ?? '');
+        targets.push(t);
       }
-      if (usable) winner ??= tier;
-      else if (!winner) skipped.push(tier);
-    }
-    for (const name of request.models ?? []) {
-      try {
-        for (const t of this.policies.plan(state, { requestId: request.requestId, model: name, stream: request.stream }).targets) {
-          const key = `${t.model.toLowerCase()}\u0000${t.baseUrl}`;
-          if (!seen.has(key)) {
-            seen.add(key);
-            targets.push(t);
-          }
-        }
-      } catch {
-        // An unknown extra model is simply not added.
-      }
-    }
-    if (!winner || targets.length === 0) {
+    };
+    for (const tier of choice.tiers) for (const model of auto.tiers.get(tier) ?? []) add(model, tier);
+    for (const name of request.models ?? []) add(name, undefined);
+    const arranged = state.health.arrange(targets);
+    const first = arranged.targets[0];
+    const winner = first ? tierOf.get(targetKey(first)) : undefined;
+    if (!first || !winner) {
       throw new BusError('no_target_available', `auto: no model of the tiers ${choice.tiers.join(', ')} is available (${choice.why}).`);
     }
-    const arranged = state.health.arrange(targets);
+    const skipped = choice.tiers.slice(0, choice.tiers.indexOf(winner));
     const why = skipped.length ? `${choice.why}; ${skipped.join(', ')} unavailable` : choice.why;
     return {
-      model: arranged.targets[0]?.model ?? 'auto',
+      model: first.model,
       targets: arranged.targets,
       policy: 'auto',
       reason: `auto: ${why} → tier ${winner}`,
@@ -72,6 +52,16 @@ export class AutoPlanner {
         why,
       },
     };
+  }
+
+  /** A tier model's targets before health ordering; none when it is not offered here (not in the registry, disabled, no fresh agent). */
+  private plannable(state: RoutingState, request: PlanRequest): Target[] {
+    try {
+      return this.policies.planUnarranged(state, request).targets;
+    } catch (error) {
+      if (error instanceof BusError && (error.code === 'model_not_found' || error.code === 'no_target_available')) return [];
+      throw error; // the catalogue not loaded yet, or a bug: not "unavailable"
+    }
   }
 }
 

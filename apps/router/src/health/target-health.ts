@@ -125,6 +125,11 @@ function key(model: string, baseUrl: string): string {
   return `${model.toLowerCase()}\u0000${baseUrl}`;
 }
 
+/** One target's identity (agents share model names; deployments share base URLs). */
+export function targetKey(target: Pick<Target, 'model' | 'baseUrl'>): string {
+  return key(target.model, target.baseUrl);
+}
+
 function stateOf(entry: Entry, now: number): TargetHealthState {
   if (entry.openUntil === undefined) return 'closed';
   return now < entry.openUntil ? 'open' : 'half-open';

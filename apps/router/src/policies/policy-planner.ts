@@ -2,7 +2,7 @@ import { BusError, type AgentRecord, type ModelRecord, type PlanRequest, type Pl
 import type { AgentsView } from '../agents/agents-view';
 import { hasFreeSlot } from '../agents/agents-view';
 import type { Catalog } from '../catalog/catalog';
-import type { TargetHealth } from '../health/target-health';
+import { targetKey, type TargetHealth } from '../health/target-health';
 import { assertLoaded, lookup, notFound, resolve, toTarget, type Planner } from '../plan/planner';
 import type { RoutingPolicies, RoutingPolicy } from './routing-config';
 
@@ -30,6 +30,19 @@ export class PolicyPlanner {
   ) {}
 
   plan(state: RoutingState, request: PlanRequest): PlanResponse {
+    const base = this.planUnarranged(state, request);
+    const arranged = state.health.arrange(base.targets);
+    const reason = arranged.demoted.length
+      ? `${base.reason}; cooling down, moved last: ${arranged.demoted.map(describe).join(', ')}`
+      : base.reason;
+    return { ...base, targets: arranged.targets, reason, cacheTtlMs: arranged.unsettled ? 0 : (base.cacheTtlMs ?? 0) };
+  }
+
+  /**
+   * The policy's plan before target health orders it: for callers that combine several plans and
+   * order the result once (health ordering also hands out half-open probes, so it must run once).
+   */
+  planUnarranged(state: RoutingState, request: PlanRequest): PlanResponse {
     assertLoaded(state.catalog);
     const resolution = resolve(state.catalog, request.model);
     const record = resolution.model;
@@ -43,11 +56,7 @@ export class PolicyPlanner {
       if (!name) throw resolution.error ?? notFound(state.catalog, request.model);
       throw new BusError('no_target_available', `No target is available for '${name}' (${base.reason}).`);
     }
-    const arranged = state.health.arrange(base.targets);
-    const reason = arranged.demoted.length
-      ? `${base.reason}; cooling down, moved last: ${arranged.demoted.map(describe).join(', ')}`
-      : base.reason;
-    return { ...base, targets: arranged.targets, reason, cacheTtlMs: arranged.unsettled ? 0 : (base.cacheTtlMs ?? 0) };
+    return base;
   }
 
   private applyPolicy(state: RoutingState, request: PlanRequest, policy: RoutingPolicy, name: string, record: ModelRecord | undefined): PlanResponse {
@@ -126,7 +135,7 @@ class PlanBuilder {
 
   add(target: Target): boolean {
     if (this.noAgents && target.kind === 'agent') return false;
-    const key = `${target.model.toLowerCase()}\u0000${target.baseUrl}`;
+    const key = targetKey(target);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     this.targets.push(target);

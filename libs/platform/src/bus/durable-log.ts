@@ -96,6 +96,7 @@ const PUBLISH_TIMEOUT_MS = 2_000;
 const FETCH_BATCH = 200;
 const FETCH_EXPIRES_MS = 1_000;
 const RETRY_MS = 500;
+const MAX_IN_FLIGHT = 64;
 const IN_PROCESS_TRIES = 5;
 
 class JetStreamLog<T> implements DurableLog<T> {
@@ -120,12 +121,23 @@ class JetStreamLog<T> implements DurableLog<T> {
     this.onError = options.onError ?? (() => undefined);
   }
 
-  /** Creates the stream if it is missing; both producers and consumers call it, so either may start first. */
+  /**
+   * Creates the stream if it is missing; both producers and consumers call it, so either may start
+   * first. The side that sets `maxAgeMs` (the stream's owner) also brings an existing stream's
+   * retention to it; the others leave it alone.
+   */
   async ensureStream(): Promise<void> {
     const jsm = await this.manager();
+    let info;
     try {
-      await jsm.streams.info(this.stream);
+      info = await jsm.streams.info(this.stream);
     } catch {
+      info = undefined;
+    }
+    if (info) {
+      const wanted = this.options.maxAgeMs === undefined ? undefined : this.options.maxAgeMs * 1_000_000;
+      if (wanted !== undefined && info.config.max_age !== wanted) await jsm.streams.update(this.stream, { max_age: wanted });
+    } else {
       try {
         await jsm.streams.add({
           name: this.stream,
@@ -174,7 +186,18 @@ class JetStreamLog<T> implements DurableLog<T> {
           this.hold(id, data);
         },
       )
-      .finally(() => this.inFlight.delete(id));
+      .finally(() => {
+        this.inFlight.delete(id);
+        if (this.pending.size > this.inFlight.size && !this.retryTimer) this.drain();
+      });
+  }
+
+  /** Re-publishes held records, a bounded number at a time: a backlog must not become a storm. */
+  private drain(): void {
+    for (const [id, data] of this.pending) {
+      if (this.inFlight.size >= MAX_IN_FLIGHT) return;
+      if (!this.inFlight.has(id)) this.publish(id, data);
+    }
   }
 
   private hold(id: string, data: Uint8Array): void {
@@ -194,7 +217,7 @@ class JetStreamLog<T> implements DurableLog<T> {
     if (this.retryTimer || this.closed) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      for (const [id, data] of this.pending) if (!this.inFlight.has(id)) this.publish(id, data);
+      this.drain();
     }, RETRY_MS);
     this.retryTimer.unref();
   }
