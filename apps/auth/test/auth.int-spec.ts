@@ -131,8 +131,8 @@ describe.each([
   });
 
   it('treats an expired key as unusable', async () => {
-    const { key, secret } = await client.createKey({ expiresAt: new Date(Date.now() + 300).toISOString() });
-    await waitFor(async () => (await client.verifyKey(hashSecret(secret))).reason === 'expired', { timeoutMs: 5_000 });
+    const { key, secret } = await client.createKey({ expiresAt: new Date(Date.now() + 2_000).toISOString() });
+    await waitFor(async () => (await client.verifyKey(hashSecret(secret))).reason === 'expired', { timeoutMs: 15_000 });
     expect((await client.verifyKey(hashSecret(secret))).key?.id).toBe(key.id);
   });
 

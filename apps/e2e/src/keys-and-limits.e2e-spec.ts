@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -276,6 +277,8 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
     for (const k of keys) {
       expect(db).not.toContain(k.api_key);
       expect(db).not.toContain(k.api_key.slice(12));
+      // The control: the rows are in this file, as hashes.
+      expect(db).toContain(createHash('sha256').update(k.api_key).digest('hex'));
     }
   });
 

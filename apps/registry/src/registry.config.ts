@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, env } from '@iir/platform';
 import { z } from 'zod';
 import type { AgentSettings } from './agents/agent-settings';
-import type { DatabaseSettings } from './database/data-source';
+import { databaseSettingsFrom, type DatabaseSettings } from '@iir/persistence';
 import type { HardwareOptions } from './hardware/hardware.service';
 import type { SeedOptions } from './seed/seeder';
 
@@ -58,8 +58,7 @@ export type RegistryConfig = z.infer<z.ZodObject<typeof registryConfigShape>>;
 const DEFAULT_SEED_FILE = 'config/models.yaml';
 
 export function databaseSettings(config: RegistryConfig): DatabaseSettings {
-  if (config.DATABASE_URL) return { type: 'postgres', url: config.DATABASE_URL };
-  return { type: 'sqlite', file: path.resolve(config.IIR_DATA_DIR, 'registry.sqlite') };
+  return databaseSettingsFrom(config.DATABASE_URL, config.IIR_DATA_DIR, 'registry.sqlite');
 }
 
 export function seedOptions(config: RegistryConfig): SeedOptions {

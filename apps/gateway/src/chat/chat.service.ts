@@ -76,7 +76,8 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       if (!reply.raw.writableFinished) abort.abort();
     });
     const reservations: Array<Reservation | undefined> = [];
-    const estimate = estimateTokens(body);
+    let estimated: number | undefined;
+    const estimate = (): number => (estimated ??= estimateTokens(body));
     try {
       const admitted = await this.limits.admitKey(principal, requestId, estimate);
       reservations.push(admitted.reservation);
@@ -129,7 +130,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         if (store) void this.cache.put(store, { kind: 'json', body: answer, meta: cacheMeta(plan, done.target, done.value.usage) });
       }
     } catch (error) {
-      outcome.failed(abort.signal.aborted ? new ApiError('invalid_request_error', 'client closed', { status: 499 }) : ApiError.from(error));
+      outcome.failed(abort.signal.aborted ? clientClosed() : ApiError.from(error));
       throw error;
     } finally {
       void this.limits.settle(reservations, outcome.usage?.total_tokens).catch(() => undefined);
@@ -196,14 +197,14 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         }
       }
       const completed = !sse.closed;
-      if (sse.closed && signal.aborted) outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
+      if (sse.closed && signal.aborted) outcome.failed(clientClosed());
       sse.done();
       // Stored only if it ran to its end: a cut stream is never replayed as if it were whole.
       const entry = completed && store ? recorder?.finish(cacheMeta(plan, done.target, outcome.usage)) : undefined;
       if (entry && store) void this.cache.put(store, entry);
     } catch (error) {
       if (signal.aborted) {
-        outcome.failed(new ApiError('invalid_request_error', 'client closed', { status: 499 }));
+        outcome.failed(clientClosed());
         return;
       }
       const apiError =
@@ -217,6 +218,11 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       sse.fail(apiError.toBody());
     }
   }
+}
+
+/** What the ledger records for a client that went away (nginx's 499). */
+function clientClosed(): ApiError {
+  return new ApiError('invalid_request_error', 'The client closed the request.', { status: 499 });
 }
 
 const serialized = new WeakMap<object, string>();

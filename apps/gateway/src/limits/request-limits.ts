@@ -18,19 +18,22 @@ export class RequestLimits {
   ) {}
 
   /** Admits the request for its key, or throws the 429. Keys without limits cost nothing. */
-  async admitKey(principal: Principal, requestId: string, estimate: number): Promise<{ reservation?: Reservation; headers: Record<string, string> }> {
+  /** `estimate` is only computed when a limit needs it: most requests have none. */
+  async admitKey(principal: Principal, requestId: string, estimate: () => number): Promise<{ reservation?: Reservation; headers: Record<string, string> }> {
     if (principal.keyId === null || (!principal.rpm && !principal.tpm)) return { headers: {} };
-    const outcome = await this.limiter.admitKey({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm }, requestId, estimate);
-    if (!outcome.allowed) throw refusal(outcome, estimate, 'this API key');
+    const tokens = estimate();
+    const outcome = await this.limiter.admitKey({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm }, requestId, tokens);
+    if (!outcome.allowed) throw refusal(outcome, tokens, 'this API key');
     return { ...(outcome.reservation ? { reservation: outcome.reservation } : {}), headers: outcome.headers };
   }
 
   /** A provider over its token budget is skipped (the plan falls back); the error says why. */
-  async admitTarget(target: Target, requestId: string, estimate: number): Promise<Reservation | ApiError | undefined> {
+  async admitTarget(target: Target, requestId: string, estimate: () => number): Promise<Reservation | ApiError | undefined> {
     const tpm = this.providerTpm[target.provider];
     if (!tpm) return undefined;
-    const outcome = await this.limiter.admitProvider(target.provider, tpm, requestId, estimate);
-    if (!outcome.allowed) return refusal(outcome, estimate, `provider '${target.provider}'`);
+    const tokens = estimate();
+    const outcome = await this.limiter.admitProvider(target.provider, tpm, requestId, tokens);
+    if (!outcome.allowed) return refusal(outcome, tokens, `provider '${target.provider}'`);
     return outcome.reservation;
   }
 

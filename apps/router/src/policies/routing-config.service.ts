@@ -73,12 +73,14 @@ export class RoutingConfigService implements OnModuleInit, OnApplicationShutdown
 
   /** Re-reads the file; unchanged text is a no-op unless forced (SIGHUP). */
   reload(trigger: 'change' | 'poll' | 'SIGHUP'): void {
-    const text = this.read();
-    if (text === undefined || (text === this.lastText && trigger !== 'SIGHUP')) return;
+    let text: string | undefined;
     try {
+      // Inside the try: an unreadable file (EACCES, EISDIR…) on a timer must not kill the router.
+      text = this.read();
+      if (text === undefined || (text === this.lastText && trigger !== 'SIGHUP')) return;
       this.apply(text);
     } catch (error) {
-      this.lastText = text;
+      if (text !== undefined) this.lastText = text;
       this.lastError = (error as Error).message;
       this.logger.write('error', 'routing file rejected; keeping the previous policies', { path: this.path, err: this.lastError, trigger });
     }
