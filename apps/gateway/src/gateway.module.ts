@@ -7,7 +7,7 @@ import { AgentsDirectory } from './agents/agents-directory.service';
 import { AdminGuard } from './auth/admin.guard';
 import { CACHE_SETTINGS, type CacheSettings } from './cache/cache-settings';
 import { MemoryCacheStore } from './cache/memory-cache-store';
-import { createCacheRedis, RedisCacheStore } from './cache/redis-cache-store';
+import { RedisCacheStore, watchCacheRedis } from './cache/redis-cache-store';
 import { ResponseCache } from './cache/response-cache';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AUTH_SETTINGS, type AuthSettings } from './auth/auth-settings';
@@ -27,7 +27,7 @@ import { ApiKeysController } from './keys/api-keys.controller';
 import { StatsController } from './keys/stats.controller';
 import { providerTpmLimits } from './limits/provider-tpm';
 import { RateLimiter } from './limits/rate-limiter';
-import { createRedis } from './limits/redis-connection';
+import { createRedis } from './redis/redis-connection';
 import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { ModelsController } from './models/models.controller';
@@ -40,14 +40,10 @@ import { RegistryAdminController } from './registry-admin/registry-admin.control
 import { UsageRecorder } from './usage/usage-recorder';
 
 const REDIS = Symbol('REDIS');
-const CACHE_REDIS = Symbol('CACHE_REDIS');
 
 @Module({})
 export class GatewayModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis | undefined,
-    @Inject(CACHE_REDIS) private readonly cacheRedis: Redis | undefined,
-  ) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | undefined) {}
 
   static register(config: GatewayConfig, bus: Bus, logger: JsonLogger): DynamicModule {
     const auth = authSettings(config);
@@ -64,9 +60,10 @@ export class GatewayModule implements OnApplicationShutdown {
     };
     const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
     const limiter = new RateLimiter(redis, { logger, windowMs: config.RATE_LIMIT_WINDOW_MS });
-    const cacheRedis = config.REDIS_URL && config.CACHE_TTL > 0 ? createCacheRedis(config.REDIS_URL, logger) : undefined;
-    const cacheStore = cacheRedis
-      ? new RedisCacheStore(cacheRedis)
+    // One connection: rate limits and the cache both fail fast and share it.
+    if (redis && config.REDIS_URL && config.CACHE_TTL > 0) watchCacheRedis(redis, config.REDIS_URL, logger);
+    const cacheStore = redis
+      ? new RedisCacheStore(redis)
       : new MemoryCacheStore({ maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_BYTES });
     const cacheSettings: CacheSettings = {
       policy: { enabled: config.CACHE_TTL > 0, mode: config.CACHE_MODE === 'opt-in' ? 'opt-in' : 'deterministic' },
@@ -84,8 +81,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: EXECUTION_SETTINGS, useValue: execution },
         { provide: ProviderCatalog, useValue: new ProviderCatalog(providerKeys(config), { adapters: [new AgentAdapter(bus)] }) },
         { provide: REDIS, useValue: redis },
-        { provide: CACHE_REDIS, useValue: cacheRedis },
-        { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger, hotEntries: cacheRedis ? 1_000 : 0 }) },
+        { provide: ResponseCache, useValue: new ResponseCache(cacheStore, { ttlSeconds: config.CACHE_TTL, logger, hotEntries: redis ? 1_000 : 0 }) },
         { provide: CACHE_SETTINGS, useValue: cacheSettings },
         { provide: REQUEST_LIMITS, useValue: new RequestLimits(limiter, providerTpmLimits(config)) },
         KeyVerifier,
@@ -105,7 +101,7 @@ export class GatewayModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     // disconnect, not quit: quit waits for a connection that may never come (Redis down).
-    for (const r of [this.redis, this.cacheRedis]) r?.disconnect();
+    this.redis?.disconnect();
   }
 }
 

@@ -1,25 +1,18 @@
 import type { JsonLogger } from '@iir/platform';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { createRedis } from '../redis/redis-connection';
 import type { CacheStore } from './cache-store';
 
 /** A command that has not answered by then counts as Redis being down: the request goes upstream. */
 const COMMAND_TIMEOUT_MS = 250;
 
-/**
- * A Redis client for the cache that fails fast instead of queueing: while Redis is unreachable
- * every command rejects at once (no offline queue, no per-request retries, a short timeout),
- * and it reconnects in the background. Logs once when Redis is lost and once when it is back.
- * `overrides` is for settings such as TLS; the fail-fast settings above should stay.
- */
+/** A connection of the cache's own (tests; the gateway shares one with the limiter: `watchCacheRedis`). */
 export function createCacheRedis(url: string, logger: JsonLogger, overrides: Partial<RedisOptions> = {}): Redis {
-  const redis = new Redis(url, {
-    connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    ...overrides,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: overrides.commandTimeout ?? COMMAND_TIMEOUT_MS,
-  });
+  return watchCacheRedis(createRedis(url, logger, { connectTimeout: 2_000, commandTimeout: COMMAND_TIMEOUT_MS, ...overrides }), url, logger);
+}
+
+/** Logs once when the cache loses Redis and once when it is back (the cache is bypassed meanwhile). */
+export function watchCacheRedis(redis: Redis, url: string, logger: JsonLogger): Redis {
   const where = redactUrl(url);
   let state: 'starting' | 'up' | 'down' = 'starting';
   const lost = (err?: unknown): void => {
@@ -27,7 +20,7 @@ export function createCacheRedis(url: string, logger: JsonLogger, overrides: Par
     state = 'down';
     logger.write('warn', 'cache Redis is unreachable; the response cache is bypassed until it is back', { url: where, ...(err ? { err } : {}) });
   };
-  // 'error' also stops ioredis from treating errors as unhandled; 'reconnecting' is not sent after quit().
+  // 'reconnecting' is not sent after quit(): a normal shutdown logs no loss.
   redis.on('error', (err: unknown) => lost(err));
   redis.on('reconnecting', () => lost());
   redis.on('ready', () => {

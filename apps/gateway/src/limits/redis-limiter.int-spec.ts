@@ -3,7 +3,7 @@ import { closedPort, requireService, TcpRelay, TEST_REDIS_URL, uniquePrefix, wai
 import type { Redis } from 'ioredis';
 import { register } from 'prom-client';
 import { RateLimiter, type LimitOutcome } from './rate-limiter';
-import { createRedis, redisReady } from './redis-connection';
+import { createRedis, redisReady } from '../redis/redis-connection';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
