@@ -18,3 +18,4 @@ export * from './nest/bus-controller.decorator';
 export * from './bus/durable-log';
 export * from './metrics/metric-factory';
 export * from './random/seeded-random';
+export * from './text/glob';

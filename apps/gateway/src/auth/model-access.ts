@@ -1,3 +1,5 @@
+import { globToRegExp } from '@iir/platform';
+
 /**
  * A key's allowed-models list: model names or globs (`*` any run of characters, `?` one), matched
  * against the whole name. An empty list allows every model.
@@ -30,9 +32,4 @@ export function modelAccess(globs: string[]): ModelAccess {
     cache.set(id, access);
   }
   return access;
-}
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
 }

@@ -1,4 +1,4 @@
-import { SUBJECTS, TypedBus, type Bus, type Subscription } from '@iir/contracts';
+import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
 import { BUS, JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { routerMetrics } from '../metrics/router-metrics';
@@ -15,7 +15,7 @@ export const AGENTS_REFRESH_MS = Symbol('AGENTS_REFRESH_MS');
 export class AgentsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly metrics = routerMetrics();
   private current = AgentsView.empty();
-  private readonly bus: TypedBus;
+  private readonly registry: RegistryClient;
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
@@ -28,7 +28,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(AGENTS_REFRESH_MS) private readonly refreshMs: number,
     private readonly logger: JsonLogger,
   ) {
-    this.bus = new TypedBus(bus);
+    this.registry = new RegistryClient(bus);
   }
 
   get agents(): AgentsView {
@@ -36,7 +36,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.subscription = this.bus.subscribe(SUBJECTS.registry.agentsChanged, () => void this.refresh());
+    this.subscription = this.registry.onAgentsChanged(() => void this.refresh());
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();
@@ -63,7 +63,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     do {
       this.again = false;
       try {
-        const { agents, version } = await this.bus.request(SUBJECTS.registry.listAgents, { includeStale: true }, { timeoutMs: 2_000 });
+        const { agents, version } = await this.registry.listAgents({ includeStale: true });
         this.current = new AgentsView(version, agents);
         const fresh = agents.filter((a) => a.freshness === 'fresh').length;
         this.metrics.agents.set({ state: 'fresh' }, fresh);

@@ -41,7 +41,7 @@ export class TargetHealthService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private updateGauge(): void {
-    this.metrics.targetsInCooldown.set(this.health.view().filter((v) => v.state !== 'closed').length);
+    this.metrics.targetsInCooldown.set(this.health.countNotClosed());
   }
 }
 

@@ -92,6 +92,14 @@ export class TargetHealth {
     return { targets: demoted.length ? [...kept, ...demoted] : [...targets], demoted, unsettled };
   }
 
+  /** Targets not closed (cooling down or on probation), for the gauge: cheaper than `view()`. */
+  countNotClosed(): number {
+    const now = this.now();
+    let n = 0;
+    for (const e of this.entries.values()) if (stateOf(e, now) !== 'closed') n++;
+    return n;
+  }
+
   view(): TargetHealthView[] {
     const now = this.now();
     return [...this.entries.values()].map((e) => ({

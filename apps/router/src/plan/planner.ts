@@ -15,28 +15,18 @@ export class Planner {
     const primary = resolve(catalog, request.model);
     const targets: Target[] = [];
     const seen = new Set<string>();
-    const add = (m: ModelRecord): void => {
-      if (seen.has(m.name)) return;
+    // A registry row of kind `agent` names no agent: only the agents view (least-loaded) routes to one.
+    const add = (m: ModelRecord | undefined): boolean => {
+      if (!m || m.kind === 'agent' || seen.has(m.name)) return false;
       seen.add(m.name);
       targets.push(toTarget(m));
+      return true;
     };
-    if (primary.model) add(primary.model);
+    add(primary.model);
     let fallbacks = 0;
-    for (const name of primary.model?.fallbacks ?? []) {
-      const m = lookup(catalog, name);
-      if (m && !seen.has(m.name)) {
-        add(m);
-        fallbacks++;
-      }
-    }
+    for (const name of primary.model?.fallbacks ?? []) if (add(lookup(catalog, name))) fallbacks++;
     let extra = 0;
-    for (const name of request.models ?? []) {
-      const m = lookup(catalog, name);
-      if (m && !seen.has(m.name)) {
-        add(m);
-        extra++;
-      }
-    }
+    for (const name of request.models ?? []) if (add(lookup(catalog, name))) extra++;
     if (targets.length === 0) throw primary.error ?? notFound(catalog, request.model);
     const first = targets[0] as Target;
     const parts = [primary.model ? `${first.model}: ${primary.how}` : `'${request.model}' unknown; using the request's models list`];

@@ -2,6 +2,7 @@ import type { RoutingPolicyView } from '@iir/contracts';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { autoSchema, toAutoPolicy, type AutoPolicy } from '../auto/auto-config';
+import { globToRegExp } from '@iir/platform';
 
 const modelName = z.string().trim().min(1, 'must be a model name');
 
@@ -131,9 +132,4 @@ export function parseRoutingConfig(text: string, source = 'routing.yaml'): Routi
 function fieldPath(path: ReadonlyArray<string | number>): string {
   if (path.length === 0) return '(file)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
 }
