@@ -1,4 +1,5 @@
-import { Counter, register } from 'prom-client';
+import { counter } from '@iir/platform';
+import type { Counter } from 'prom-client';
 
 /**
  * The cache's counters on prom-client's default registry. Several gateways may run in one process
@@ -11,13 +12,7 @@ export interface CacheMetrics {
 
 export function cacheMetrics(): CacheMetrics {
   return {
-    requests: counter('iir_gateway_cache_requests_total', 'Chat requests by response cache result (hit, miss, bypass).', ['result']),
-    errors: counter('iir_gateway_cache_errors_total', 'Response cache store failures (Redis unreachable or slow, unreadable entry).', []),
+    requests: counter({ name: 'iir_gateway_cache_requests_total', help: 'Chat requests by response cache result (hit, miss, bypass).', labelNames: ['result'] }),
+    errors: counter({ name: 'iir_gateway_cache_errors_total', help: 'Response cache store failures (Redis unreachable or slow, unreadable entry).' }),
   };
-}
-
-function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-  const existing = register.getSingleMetric(name);
-  if (existing) return existing as Counter<L>;
-  return new Counter<L>({ name, help, labelNames });
 }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { counter } from '@iir/platform';
+import { Gauge, register } from 'prom-client';
 
 const DEGRADED = 'iir_gateway_ratelimit_degraded';
 const FALLBACK_CHECKS = 'iir_gateway_ratelimit_fallback_checks_total';
@@ -30,11 +31,9 @@ export function watchDegraded(limiter: { readonly degraded: boolean }): void {
 }
 
 export function countFallbackCheck(): void {
-  const existing = register.getSingleMetric(FALLBACK_CHECKS) as Counter | undefined;
-  (existing ?? new Counter({ name: FALLBACK_CHECKS, help: 'Rate-limit checks answered from per-replica memory instead of Redis' })).inc();
+  counter({ name: FALLBACK_CHECKS, help: 'Rate-limit checks answered from per-replica memory instead of Redis' }).inc();
 }
 
 export function countRefusal(limit: 'requests' | 'tokens' | 'provider_tokens'): void {
-  const existing = register.getSingleMetric(REFUSALS) as Counter<'limit'> | undefined;
-  (existing ?? new Counter({ name: REFUSALS, help: 'Requests refused by a rate limit', labelNames: ['limit'] })).inc({ limit });
+  counter({ name: REFUSALS, help: 'Requests refused by a rate limit', labelNames: ['limit'] }).inc({ limit });
 }
