@@ -17,7 +17,7 @@ export class RegistryModule {
         DatabaseModule.forRoot(databaseSettings(config), REGISTRY_SCHEMA),
         ModelsModule.register(seedOptions(config)),
         HardwareModule.register(hardwareOptions(config)),
-        AgentsModule.register(() => agents),
+        AgentsModule.register(agents),
       ],
     };
   }

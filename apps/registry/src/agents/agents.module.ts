@@ -7,15 +7,14 @@ import { AgentsService } from './agents.service';
 /** Agents: registrations in the table, liveness in memory, the bus handlers. */
 @Module({})
 export class AgentsModule {
-  /** `settings` is called while the app is built, so a bad setting fails start-up cleanly. */
-  static register(settings: () => AgentSettings): DynamicModule {
+  static register(settings: AgentSettings): DynamicModule {
     return {
       module: AgentsModule,
       // Global: hardware status lists the agents' hardware next to the registry host's.
       global: true,
       exports: [AgentsService],
       controllers: [AgentsController],
-      providers: [{ provide: AGENT_SETTINGS, useFactory: settings }, AgentsRepository, AgentsService],
+      providers: [{ provide: AGENT_SETTINGS, useValue: settings }, AgentsRepository, AgentsService],
     };
   }
 }

@@ -87,8 +87,19 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  /** Idempotent: the same id replaces what it serves and keeps its first registration time. */
-  async register(payload: unknown): Promise<AgentRecord> {
+  /**
+   * Idempotent: the same id replaces what it serves and keeps its first registration time.
+   * One at a time: the chat-subject clash check and the write must not interleave.
+   */
+  register(payload: unknown): Promise<AgentRecord> {
+    const next = this.registrations.then(() => this.registerNow(payload));
+    this.registrations = next.catch(() => undefined);
+    return next;
+  }
+
+  private registrations: Promise<unknown> = Promise.resolve();
+
+  private async registerNow(payload: unknown): Promise<AgentRecord> {
     await this.loaded;
     const request = parseRegistration(payload);
     const subject = agentChatSubject(request.agentId);

@@ -51,16 +51,17 @@ export class HardwareService {
 
   private async probe(): Promise<HardwareStatusResponse> {
     const started = Date.now();
-    const hardware = await probeHardware(
-      { nvidiaSmi: this.options.nvidiaSmi, timeoutMs: this.options.probeTimeoutMs },
-      realHost(),
-    );
+    // The catalog first: a broken file should fail at once, not after seconds of probing.
     let catalog;
     try {
       catalog = await readModelCatalog(this.options.catalogFile);
     } catch (error) {
       throw new BusError('service_unavailable', `cannot read the model catalog: ${(error as Error).message}`);
     }
+    const hardware = await probeHardware(
+      { nvidiaSmi: this.options.nvidiaSmi, timeoutMs: this.options.probeTimeoutMs },
+      realHost(),
+    );
     const status: HardwareStatusResponse = {
       refreshedAt: new Date().toISOString(),
       hardware,
