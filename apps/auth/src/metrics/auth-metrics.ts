@@ -19,6 +19,7 @@ export interface KeyMetrics {
 
 export interface LedgerMetrics {
   recordsWritten: Counter;
+  recordsRejected: Counter;
   writeDuration: Histogram;
   batchSize: Histogram;
   writeFailures: Counter;
@@ -42,9 +43,13 @@ export function ledgerMetrics(): LedgerMetrics {
       name: 'iir_auth_usage_records_written_total',
       help: 'Usage records in committed ledger batches (a redelivered record is stored once but counted again).',
     }),
+    recordsRejected: counter({
+      name: 'iir_auth_usage_records_rejected_total',
+      help: 'Messages on the usage stream that were not usage records and were dropped (never retried).',
+    }),
     writeDuration: histogram({
       name: 'iir_auth_ledger_write_duration_seconds',
-      help: 'Time to write one batch of usage records in one transaction, in seconds.',
+      help: 'Time to write one batch of usage records, in seconds.',
       buckets: DATABASE_BUCKETS,
     }),
     batchSize: histogram({
@@ -54,7 +59,7 @@ export function ledgerMetrics(): LedgerMetrics {
     }),
     writeFailures: counter({
       name: 'iir_auth_ledger_write_failures_total',
-      help: 'Ledger batches whose transaction failed (the batch is not acknowledged and is redelivered).',
+      help: 'Ledger batches the database refused (the batch is not acknowledged and is redelivered).',
     }),
   };
 }

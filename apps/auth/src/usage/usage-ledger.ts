@@ -24,7 +24,10 @@ export class UsageLedger {
   }
 
   private async writeNow(records: UsageRecord[]): Promise<void> {
-    const rows = dedupe(records.filter(isUsageRecord)).map(toRow);
+    const valid = records.filter(isUsageRecord);
+    // Counted, not retried: redelivering what is not a record would only fail again.
+    if (valid.length < records.length) this.metrics.recordsRejected.inc(records.length - valid.length);
+    const rows = dedupe(valid).map(toRow);
     if (rows.length === 0) return;
     const start = process.hrtime.bigint();
     this.metrics.batchSize.observe(rows.length);
