@@ -55,7 +55,7 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       body: JSON.stringify(body),
     });
   const newKey = async (body: Record<string, unknown> = {}): Promise<KeyAnswer> => {
-    const res = await createKey(gatewayA, body);
+    const res = await createKey(gatewayA, body, admin);
     expect(res.status).toBe(201);
     return (await res.json()) as KeyAnswer;
   };
@@ -220,6 +220,60 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       expect((await createKey(strict, {}, admin)).status).toBe(201);
     } finally {
       await Promise.all([strict.process.stop(), proxied.process.stop()]);
+    }
+  });
+
+  it('lets a keyless registration issue user keys only, within the ceilings; admin keys need an admin key', async () => {
+    // Loopback is trusted by default: without a key, role admin is refused, whatever the body's type.
+    const asAdmin = await createKey(gatewayA, { role: 'admin' });
+    expect(asAdmin.status).toBe(403);
+    expect(await asAdmin.json()).toEqual({ error: expect.objectContaining({ code: 'permission_denied', param: 'role' }) });
+    const form = await fetch(url(gatewayA, '/api/v1/apikeys'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'role=admin',
+    });
+    expect(form.status).toBe(415);
+    expect(await form.json()).toEqual({ error: expect.objectContaining({ code: 'unsupported_media_type', type: 'invalid_request_error' }) });
+    // A user key does not widen a keyless registration.
+    const user = (await (await createKey(gatewayA, {})).json()) as KeyAnswer & { role: string };
+    expect(user.role).toBe('user');
+    expect((await createKey(gatewayA, { role: 'admin' }, { authorization: `Bearer ${user.api_key}` })).status).toBe(403);
+    expect((await createKey(gatewayA, { priority: 9 })).status).toBe(403);
+    // The minted user key cannot reach admin routes.
+    expect((await fetch(url(gatewayA, '/api/v1/apikeys'), { headers: { authorization: `Bearer ${user.api_key}` } })).status).toBe(403);
+    // An admin key may issue an admin key.
+    const minted = await createKey(gatewayA, { role: 'admin' }, admin);
+    expect(minted.status).toBe(201);
+
+    const capped = await spawnGateway('gateway-ceilings', {
+      REGISTRATION_MAX_PRIORITY: '2',
+      REGISTRATION_MAX_RPM: '60',
+      REGISTRATION_MAX_TPM: '10000',
+      REGISTRATION_ALLOWED_MODELS: 'fake/*',
+    });
+    const closed = await spawnGateway('gateway-admin-only', { KEYLESS_REGISTRATION: 'false' });
+    try {
+      const defaults = (await (await createKey(capped, {})).json()) as KeyAnswer & { allowed_models: string[] };
+      expect(defaults).toMatchObject({ rpm: 60, tpm: 10000, allowed_models: ['fake/*'] });
+      expect((await createKey(capped, { priority: 2, rpm: 30, allowed_models: ['fake/echo'] })).status).toBe(201);
+      for (const [body, param] of [
+        [{ priority: 3 }, 'priority'],
+        [{ rpm: 61 }, 'rpm'],
+        [{ tpm: 1_000_000 }, 'tpm'],
+        [{ allowed_models: ['*'] }, 'allowed_models'],
+        [{ allowed_models: ['fake/echo', 'openai/*'] }, 'allowed_models'],
+      ] as const) {
+        const res = await createKey(capped, body);
+        expect(res.status).toBe(403);
+        expect(((await res.json()) as { error: { param: string } }).error.param).toBe(param);
+      }
+      // The admin key is above the ceilings.
+      expect((await createKey(capped, { priority: 9, rpm: null, allowed_models: [] }, admin)).status).toBe(201);
+      expect((await createKey(closed, {})).status).toBe(401);
+      expect((await createKey(closed, {}, admin)).status).toBe(201);
+    } finally {
+      await Promise.all([capped.process.stop(), closed.process.stop()]);
     }
   });
 

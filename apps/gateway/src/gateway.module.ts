@@ -117,6 +117,13 @@ function authSettings(config: GatewayConfig): AuthSettings {
     staleTtlMs: config.AUTH_STALE_TTL_MS,
     trustedNetworks: new NetworkSet(config.TRUSTED_NETWORKS),
     trustedProxies: new NetworkSet(config.TRUSTED_PROXIES),
+    registration: {
+      keyless: config.KEYLESS_REGISTRATION,
+      maxPriority: config.REGISTRATION_MAX_PRIORITY,
+      maxRpm: config.REGISTRATION_MAX_RPM || null,
+      maxTpm: config.REGISTRATION_MAX_TPM || null,
+      allowedModels: config.REGISTRATION_ALLOWED_MODELS.split(',').map((m) => m.trim()).filter(Boolean),
+    },
   };
 }
 

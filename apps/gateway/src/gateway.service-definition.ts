@@ -4,6 +4,7 @@ import { DEFAULT_TRUSTED_NETWORKS, isCidrList } from './auth/trusted-network';
 import { PROVIDER_TPM_VARIABLES } from './limits/provider-tpm';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter';
 import { GatewayModule } from './gateway.module';
+import { refuseNonJsonBodies } from './http/json-only';
 
 const optional = () => z.string().optional();
 const cidrs = (fallback: string) =>
@@ -29,8 +30,16 @@ export const gatewayConfigShape = {
    * (default): required as soon as IIR_ADMIN_KEY or GATEWAY_API_KEYS is set.
    */
   GATEWAY_AUTH: env.enumOf(['auto', 'required', 'open'], 'auto'),
-  /** Who may register keys without an admin key (CIDRs). */
+  /** Who may register user keys without an admin key (CIDRs; default loopback only). */
   TRUSTED_NETWORKS: cidrs(DEFAULT_TRUSTED_NETWORKS),
+  /** `false`: every key registration needs an admin key, whatever the network. */
+  KEYLESS_REGISTRATION: env.bool(true),
+  /** Ceilings for keys registered without an admin key: highest priority, rpm, tpm (0 = no ceiling). */
+  REGISTRATION_MAX_PRIORITY: env.int(0, 0),
+  REGISTRATION_MAX_RPM: env.int(0, 0),
+  REGISTRATION_MAX_TPM: env.int(0, 0),
+  /** Model globs a keyless registration may ask for (comma-separated; empty = any). */
+  REGISTRATION_ALLOWED_MODELS: env.string(''),
   /** Proxies whose X-Forwarded-For is believed (CIDRs); empty = the header is ignored. */
   TRUSTED_PROXIES: cidrs(''),
   /** How long a verified key is reused without asking auth (revocations purge it at once). */
@@ -81,5 +90,6 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   healthEndpoint: false,
   configure: (app, { logger }) => {
     app.useGlobalFilters(new OpenAIExceptionFilter(logger));
+    refuseNonJsonBodies(app.getHttpAdapter().getInstance());
   },
 };

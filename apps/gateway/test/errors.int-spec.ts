@@ -33,6 +33,22 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
     return body;
   }
 
+  it('415 for a body that is not JSON, on every JSON route (a form post is not parsed)', async () => {
+    for (const path of ['/v1/chat/completions', '/api/v1/apikeys', '/v1/registry/models']) {
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain', undefined]) {
+        const res = await fetch(`${h.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-good-1', ...(type ? { 'content-type': type } : {}) },
+          body: type === undefined ? new Uint8Array(Buffer.from('role=admin')) : 'role=admin',
+        });
+        const body = await expectError(res, 415, 'unsupported_media_type');
+        expect(body.error.message).toContain('application/json');
+      }
+    }
+    // JSON with a charset, or a +json type, passes on to the route.
+    expect((await post('{"model":"fake/echo","messages":[{"role":"user","content":"hi"}]}', { 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+  });
+
   it('400 invalid_json for a malformed body', async () => {
     await expectError(await post('{"model": "fake/echo", "messages": ['), 400, 'invalid_json');
   });

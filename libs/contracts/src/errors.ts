@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'invalid_request_error',
   'invalid_json',
   'body_too_large',
+  'unsupported_media_type',
   'invalid_api_key',
   'permission_denied',
   'model_not_found',

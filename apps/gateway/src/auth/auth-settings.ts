@@ -15,5 +15,18 @@ export interface AuthSettings {
   /** How long a verified key keeps working while `auth` cannot be reached. */
   staleTtlMs: number;
   trustedNetworks: NetworkSet;
+  /** Keys registered without an admin key (from a trusted network): user keys within these ceilings. */
+  registration: RegistrationCeilings;
   trustedProxies: NetworkSet;
+}
+
+export interface RegistrationCeilings {
+  /** false: registration always needs an admin key. */
+  keyless: boolean;
+  maxPriority: number;
+  /** null = no ceiling. */
+  maxRpm: number | null;
+  maxTpm: number | null;
+  /** Globs; empty = any model. */
+  allowedModels: string[];
 }

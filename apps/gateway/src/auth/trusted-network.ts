@@ -1,9 +1,11 @@
 import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
-/** Loopback and the private ranges: where an operator's own machines are. */
-export const DEFAULT_TRUSTED_NETWORKS =
-  '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7,fe80::/10';
+/**
+ * Loopback only: on a pod or compose network every neighbour (and, behind an ingress that is not a
+ * configured trusted proxy, every internet client) would otherwise count as the operator.
+ */
+export const DEFAULT_TRUSTED_NETWORKS = '127.0.0.0/8,::1/128';
 
 /** A set of CIDRs (IPv4 and IPv6); IPv4-mapped IPv6 addresses count as their IPv4 address. */
 export class NetworkSet {

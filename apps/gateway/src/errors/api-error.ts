@@ -41,6 +41,8 @@ export function statusFor(code: ErrorCode): { status: number; type: string } {
       return { status: 400, type: 'invalid_request_error' };
     case 'body_too_large':
       return { status: 413, type: 'invalid_request_error' };
+    case 'unsupported_media_type':
+      return { status: 415, type: 'invalid_request_error' };
     case 'invalid_api_key':
       return { status: 401, type: 'authentication_error' };
     case 'permission_denied':

@@ -1,12 +1,16 @@
-import { AuthClient, type ApiKeyInfo } from '@iir/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AuthClient, type ApiKeyInfo, type KeyCreateRequest } from '@iir/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AUTH_SETTINGS, type AuthSettings } from '../auth/auth-settings';
+import { principalOf } from '../auth/principal';
 import { AdminGuard } from '../auth/admin.guard';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { KeyVerifier } from '../auth/key-verifier';
 import { sha256 } from '../auth/presented-key';
-import { RegistrationGuard } from '../auth/registration.guard';
+import { isKeylessRegistration, RegistrationGuard } from '../auth/registration.guard';
 import { ApiError } from '../errors/api-error';
 import { AUTH_CLIENT } from '../gateway.tokens';
+import { withinCeilings } from './registration-ceilings';
 
 /**
  * `/api/v1/apikeys`: register (the secret is in this answer and nowhere else, ever), list and
@@ -17,17 +21,18 @@ export class ApiKeysController {
   constructor(
     @Inject(AUTH_CLIENT) private readonly auth: AuthClient,
     private readonly verifier: KeyVerifier,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
   @Post()
   @HttpCode(201)
   @UseGuards(RegistrationGuard)
-  async create(@Body() body: unknown): Promise<Record<string, unknown>> {
+  async create(@Body() body: unknown, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError('invalid_request_error', 'The request body must be a JSON object.');
     }
     const b = body as Record<string, unknown>;
-    const created = await this.auth.createKey({
+    let ask: KeyCreateRequest = {
       description: b['description'] as string | undefined,
       role: b['role'] as never,
       priority: b['priority'] as number | undefined,
@@ -35,7 +40,9 @@ export class ApiKeysController {
       tpm: (b['tpm'] ?? b['tpm_limit']) as number | null | undefined,
       allowedModels: b['allowed_models'] as string[] | undefined,
       expiresAt: b['expires_at'] as string | null | undefined,
-    });
+    };
+    if (isKeylessRegistration(request, principalOf(request))) ask = withinCeilings(ask, this.settings.registration);
+    const created = await this.auth.createKey(ask);
     this.verifier.forget(sha256(created.secret).toString('hex'));
     return { api_key: created.secret, ...keyJson(created.key) };
   }

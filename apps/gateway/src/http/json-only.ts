@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors/api-error';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Every route of the gateway speaks JSON: a request that carries a body of another type (a form
+ * post, text/plain, none given) is refused with 415 before anything parses it, so no route can be
+ * reached with a body its validators never thought about.
+ */
+export function refuseNonJsonBodies(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!WITH_BODY.has(request.method)) return done();
+    const length = request.headers['content-length'];
+    const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    const type = request.headers['content-type'];
+    if (!hasBody || (type !== undefined && JSON_TYPE.test(type))) return done();
+    const error = new ApiError(
+      'unsupported_media_type',
+      `This route takes a JSON body: send 'Content-Type: application/json' (got ${type === undefined ? 'no content type' : `'${type}'`}).`,
+    );
+    void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
+  });
+}
