@@ -79,3 +79,60 @@ describe('router over real NATS with a scripted registry', () => {
     expect(after.names).toEqual(expect.arrayContaining(['iir_router_agents', 'iir_router_targets_in_cooldown']));
   });
 });
+
+describe('router whose registry stops answering catalogue refreshes', () => {
+  let bus: NatsBus;
+  let router: RunningService;
+  let answering = true;
+  const escaped: unknown[] = [];
+  const onRejection = (reason: unknown): void => void escaped.push(reason);
+
+  beforeAll(async () => {
+    await requireService('NATS', TEST_NATS_URL);
+    process.on('unhandledRejection', onRejection);
+    const prefix = uniquePrefix('rtf');
+    bus = await NatsBus.connect({ servers: TEST_NATS_URL, subjectPrefix: prefix });
+    bus.handle(
+      SUBJECTS.registry.listModels,
+      () => {
+        if (!answering) throw new BusError('service_unavailable', 'registry is down');
+        return { models: [model('openai/gpt-4o-mini')], version: 1 };
+      },
+      { queue: 'registry' },
+    );
+    await bus.connection.flush();
+    router = await startService(routerService, {
+      NATS_URL: TEST_NATS_URL,
+      NATS_SUBJECT_PREFIX: prefix,
+      ROUTER_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      ROUTER_CATALOG_REFRESH_MS: '100',
+    });
+  });
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onRejection);
+    await router?.close();
+    await bus?.drain();
+  });
+
+  it('keeps the last catalogue, drops no promise, and recovers by itself', async () => {
+    const client = new RouterClient(bus);
+    await waitFor(() => client.plan({ requestId: 'f1', model: 'openai/gpt-4o-mini', stream: false }), { what: 'a first catalogue' });
+    answering = false;
+    const errors = async (): Promise<number> => {
+      return (await scrapeMetrics(router.port)).value('iir_router_catalog_reloads_total', { outcome: 'error' });
+    };
+    const before = await errors();
+    await waitFor(async () => (await errors()) >= before + 3, { what: 'three failed refreshes' });
+    // Plans still come from the last catalogue, and no failed refresh escaped as an unhandled rejection.
+    expect((await client.plan({ requestId: 'f2', model: 'openai/gpt-4o-mini', stream: false })).model).toBe('openai/gpt-4o-mini');
+    await new Promise((r) => setImmediate(r));
+    expect(escaped).toEqual([]);
+    answering = true;
+    await waitFor(async () => (await client.plan({ requestId: 'f3', model: 'openai/gpt-4o-mini', stream: false })).model === 'openai/gpt-4o-mini', {
+      what: 'plans after the registry is back',
+    });
+  });
+});

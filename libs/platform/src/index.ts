@@ -12,6 +12,7 @@ export * from './nest/bus-transport';
 export * from './nest/platform.module';
 export * from './nest/rpc-error.filter';
 export * from './nest/tokens';
+export * from './service/background';
 export * from './service/run-main';
 export * from './service/start-service';
 export * from './nest/bus-controller.decorator';

@@ -1,5 +1,5 @@
 import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
-import { BUS, HealthRegistry, JsonLogger } from '@iir/platform';
+import { background, BUS, HealthRegistry, JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { routerMetrics } from '../metrics/router-metrics';
 import { Catalog } from './catalog';
@@ -21,6 +21,7 @@ export class CatalogService implements OnApplicationBootstrap, OnApplicationShut
   private loading: Promise<void> | undefined;
   private stopped = false;
   private warned = false;
+  private failing = false;
   private readonly metrics = routerMetrics();
 
   constructor(
@@ -39,10 +40,10 @@ export class CatalogService implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     this.subscription = this.registry.onChanged((event) => {
-      if (event.version > this.current.version) void this.refresh();
+      if (event.version > this.current.version) background(() => this.refresh(), (error) => this.refreshFailed(error));
     });
-    void this.loadWithRetry();
-    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    background(() => this.loadWithRetry(), (error) => this.refreshFailed(error));
+    this.timer = setInterval(() => background(() => this.refresh(), (error) => this.refreshFailed(error)), this.refreshMs);
     this.timer.unref();
   }
 
@@ -60,12 +61,27 @@ export class CatalogService implements OnApplicationBootstrap, OnApplicationShut
     return this.loading;
   }
 
+  /**
+   * A refresh that failed keeps the last catalogue (plans go on being made from it); logged once
+   * until a load succeeds again, counted every time, retried by the next tick or change event.
+   */
+  private refreshFailed(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.write('warn', 'registry did not answer a catalogue refresh; keeping the last catalogue and retrying', {
+      err: error instanceof Error ? error.message : String(error),
+      models: this.current.size,
+    });
+  }
+
   private async load(): Promise<void> {
     const { models, version } = await this.registry.listModels().catch((error: unknown) => {
       this.metrics.catalogReloads.inc({ outcome: 'error' });
       throw error;
     });
     this.metrics.catalogReloads.inc({ outcome: 'ok' });
+    if (this.failing) this.logger.write('info', 'catalogue refresh works again');
+    this.failing = false;
     if (version < this.current.version) return;
     this.current = new Catalog(version, models);
     this.metrics.catalogModels.set(this.current.size);

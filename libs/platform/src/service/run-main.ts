@@ -1,6 +1,7 @@
 import { BusError } from '@iir/contracts';
 import type { ZodRawShape } from 'zod';
 import { ConfigError } from '../config/config';
+import { guardUnhandledRejections } from './background';
 import { startService, type RunningService, type ServiceDefinition } from './start-service';
 
 /**
@@ -21,6 +22,10 @@ export class GracefulShutdown {
   private stopping = false;
 
   constructor() {
+    guardUnhandledRejections((message, error) => {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message, err: detail })}\n`);
+    });
     process.once('SIGINT', () => this.stop('SIGINT'));
     process.once('SIGTERM', () => this.stop('SIGTERM'));
   }
