@@ -4,7 +4,7 @@ import { DEFAULT_TRUSTED_NETWORKS, isCidrList } from './auth/trusted-network';
 import { PROVIDER_TPM_VARIABLES } from './limits/provider-tpm';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter';
 import { GatewayModule } from './gateway.module';
-import { refuseNonJsonBodies } from './http/json-only';
+import { limitJsonDepth, refuseNonJsonBodies } from './http/json-only';
 
 const optional = () => z.string().optional();
 const cidrs = (fallback: string) =>
@@ -91,5 +91,8 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   configure: (app, { logger }) => {
     app.useGlobalFilters(new OpenAIExceptionFilter(logger));
     refuseNonJsonBodies(app.getHttpAdapter().getInstance());
+    // Nest's body parsers first (it skips them later once registered), then ours in place of its JSON one.
+    app.getHttpAdapter().registerParserMiddleware();
+    limitJsonDepth(app.getHttpAdapter().getInstance());
   },
 };

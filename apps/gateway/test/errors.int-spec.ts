@@ -49,6 +49,16 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
     expect((await post('{"model":"fake/echo","messages":[{"role":"user","content":"hi"}]}', { 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
   });
 
+  it('400 naming the depth limit for JSON nested too deep (not a 500 from a stack overflow)', async () => {
+    const deep = `{"model":"fake/echo","messages":[{"role":"user","content":"hi"}],"metadata":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const body = await expectError(await post(deep), 400, 'invalid_json');
+    expect(body.error.message).toContain('64');
+    // Brackets inside strings are text, not nesting.
+    expect((await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: '['.repeat(200) }] }))).status).toBe(200);
+    // The registry admin API parses with the same limit.
+    await expectError(await fetch(`${h.baseUrl}/v1/registry/models`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1' }, body: '['.repeat(3_000) + ']'.repeat(3_000) }), 400, 'invalid_json');
+  });
+
   it('400 invalid_json for a malformed body', async () => {
     await expectError(await post('{"model": "fake/echo", "messages": ['), 400, 'invalid_json');
   });

@@ -20,3 +20,4 @@ export * from './bus/durable-log';
 export * from './metrics/metric-factory';
 export * from './random/seeded-random';
 export * from './text/glob';
+export * from './text/json-depth';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '@iir/platform';
 import { ApiError } from '../errors/api-error';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -21,5 +22,23 @@ export function refuseNonJsonBodies(fastify: FastifyInstance): void {
       `This route takes a JSON body: send 'Content-Type: application/json' (got ${type === undefined ? 'no content type' : `'${type}'`}).`,
     );
     void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
+  });
+}
+
+/**
+ * The JSON body parser with a depth limit: a document nested deeper than MAX_JSON_DEPTH is a 400
+ * naming the limit (a 10 KB body of brackets would otherwise overflow the stack on its way
+ * upstream). Prototype poisoning is still refused by Fastify's own parser, which does the rest.
+ */
+export function limitJsonDepth(fastify: FastifyInstance): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDeeperThan(text)) {
+      done(new ApiError('invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels, the most this gateway accepts.`), undefined);
+      return;
+    }
+    parse(request, text, done);
   });
 }
