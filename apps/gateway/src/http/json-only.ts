@@ -39,6 +39,6 @@ export function limitJsonDepth(fastify: FastifyInstance): void {
       done(new ApiError('invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels, the most this gateway accepts.`), undefined);
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }
