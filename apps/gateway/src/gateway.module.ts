@@ -53,6 +53,7 @@ export class GatewayModule implements OnApplicationShutdown {
     const execution: ExecutionSettings = {
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteTimeoutMs: config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleTimeoutMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
       totalTimeoutMs: config.UPSTREAM_TOTAL_TIMEOUT_MS,
       retriesPerTarget: config.UPSTREAM_RETRIES,
       retryBackoffMs: config.UPSTREAM_RETRY_BACKOFF_MS,

@@ -66,6 +66,8 @@ export const gatewayConfigShape = {
   ROUTER_TIMEOUT_MS: env.int(2_000, 10),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(5_000, 10),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: env.int(60_000, 10),
+  /** A stream (or body) that sends nothing for this long is cut: the client gets an error, not a hang. */
+  UPSTREAM_IDLE_TIMEOUT_MS: env.int(60_000, 10),
   UPSTREAM_TOTAL_TIMEOUT_MS: env.int(600_000, 10),
   UPSTREAM_RETRIES: env.int(1, 0),
   UPSTREAM_RETRY_BACKOFF_MS: env.int(100, 0),

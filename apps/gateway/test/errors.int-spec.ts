@@ -9,7 +9,7 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
 
   beforeAll(async () => {
     await upstream.start();
-    await h.start({ MAX_BODY_BYTES: '65536', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', GATEWAY_API_KEYS: 'sk-good-1,sk-good-2' });
+    await h.start({ MAX_BODY_BYTES: '65536', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_IDLE_TIMEOUT_MS: '400', GATEWAY_API_KEYS: 'sk-good-1,sk-good-2' });
     h.routes.set('fake/echo', [target('fake/echo', upstream.baseUrl)]);
     h.routes.set('fake/dead', [target('fake/dead', 'http://127.0.0.1:1/v1')]);
   });
@@ -57,6 +57,23 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
     expect((await post(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: '['.repeat(200) }] }))).status).toBe(200);
     // The registry admin API parses with the same limit.
     await expectError(await fetch(`${h.baseUrl}/v1/registry/models`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good-1' }, body: '['.repeat(3_000) + ']'.repeat(3_000) }), 400, 'invalid_json');
+  });
+
+  it('cuts a stream that stalls mid-way after the idle timeout, with an error the SDK raises', async () => {
+    upstream.chunkDelayMs = 3_000;
+    try {
+      const client = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'sk-good-1', maxRetries: 0 });
+      const stream = await client.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'one two three four' }], stream: true });
+      const received: string[] = [];
+      await expect(
+        (async () => {
+          for await (const chunk of stream) received.push(chunk.choices[0]?.delta?.content ?? '');
+        })(),
+      ).rejects.toThrow(/idle timeout/);
+      expect(received.length).toBeGreaterThan(0);
+    } finally {
+      upstream.chunkDelayMs = 0;
+    }
   });
 
   it('400 invalid_json for a malformed body', async () => {

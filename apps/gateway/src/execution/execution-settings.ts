@@ -2,6 +2,8 @@
 export interface ExecutionSettings {
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
+  /** Longest silence between two chunks of an upstream body. */
+  idleTimeoutMs: number;
   totalTimeoutMs: number;
   /** Extra tries of one target on a retryable failure before moving to the next. */
   retriesPerTarget: number;

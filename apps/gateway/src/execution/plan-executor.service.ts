@@ -66,6 +66,7 @@ export class PlanExecutor {
           connectMs: this.settings.connectTimeoutMs,
           firstByteMs: this.settings.firstByteTimeoutMs,
           totalMs: this.settings.totalTimeoutMs,
+          idleMs: this.settings.idleTimeoutMs,
         },
       };
       if (tried++ > 0) this.metrics.fallbacks.inc({ model: plan.model });

@@ -42,6 +42,8 @@ export interface UpstreamTimeouts {
   firstByteMs: number;
   /** The whole call, body included. */
   totalMs: number;
+  /** Longest silence between two chunks of a response body (a stalled stream); absent = none. */
+  idleMs?: number;
 }
 
 /** One call to one target. `body.model` is already the upstream's model id. */

@@ -66,8 +66,8 @@ export class UpstreamHttpClient {
         body: request.body,
         signal: guard.signal,
         headersTimeout: request.timeouts.firstByteMs,
-        // The total timer bounds the body; undici's own idle timer would cut slow token streams.
-        bodyTimeout: 0,
+        // Silence between two body chunks: a stalled stream is cut instead of held to the total timeout.
+        bodyTimeout: request.timeouts.idleMs ?? 0,
       });
       return new UpstreamResponse(res.statusCode, res.headers, res.body, guard);
     } catch (error) {

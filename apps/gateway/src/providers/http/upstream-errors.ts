@@ -49,6 +49,9 @@ export function transportError(error: unknown, cause: AbortCause | undefined, st
     return new UpstreamError('upstream_timeout', `${early}the upstream did not complete within ${totalMs} ms.`, { retryable });
   }
   const code = errorCode(error);
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return new UpstreamError('upstream_timeout', 'The upstream stopped sending mid-response for longer than the idle timeout (UPSTREAM_IDLE_TIMEOUT_MS).', { retryable });
+  }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new UpstreamError('upstream_timeout', 'The upstream sent no response before the first-byte timeout.', { retryable });
   }
