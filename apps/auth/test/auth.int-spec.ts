@@ -14,6 +14,8 @@ interface Backend {
   /** Every row of a table, as text, to look for secrets. */
   dump(): Promise<string>;
   count(): Promise<number>;
+  /** The ledger rows a client tagged with one `x-request-id`, by request id. */
+  byClientId(clientRequestId: string): Promise<Array<{ request_id: string; client_request_id: string; key_id: string | null; total_tokens: number }>>;
   tearDown(): Promise<void>;
 }
 
@@ -34,6 +36,16 @@ const sqlite = (): Backend => {
           else resolve(row?.n ?? 0);
         });
       }),
+    byClientId: (clientRequestId) =>
+      new Promise((resolve, reject) => {
+        const db = new Database(path.join(dir, 'auth.sqlite'));
+        const sql = 'SELECT request_id, client_request_id, key_id, total_tokens FROM usage_records WHERE client_request_id = ? ORDER BY request_id';
+        db.all(sql, [clientRequestId], (error, rows: Array<{ request_id: string; client_request_id: string; key_id: string | null; total_tokens: number }>) => {
+          db.close();
+          if (error) reject(error);
+          else resolve(rows);
+        });
+      }),
     tearDown: () => rm(dir, { recursive: true, force: true }),
   };
 };
@@ -52,6 +64,13 @@ const postgres = (): Backend => {
       return JSON.stringify([keys, usage]);
     },
     count: async () => Number((await schema.query<{ n: string }>('SELECT COUNT(*) AS n FROM usage_records'))[0]?.n ?? 0),
+    byClientId: async (clientRequestId) =>
+      (
+        await schema.query<{ request_id: string; client_request_id: string; key_id: string | null; total_tokens: number }>(
+          'SELECT request_id, client_request_id, key_id, total_tokens FROM usage_records WHERE client_request_id = $1 ORDER BY request_id',
+          [clientRequestId],
+        )
+      ).map((r) => ({ ...r, total_tokens: Number(r.total_tokens) })),
     tearDown: () => schema.drop(),
   };
 };
@@ -180,5 +199,35 @@ describe.each([
       expect.objectContaining({ keyId: 'k-stats', model: 'b/m', requests: 2, errors: 1, cacheHits: 0 }),
     ]);
     await expect(client.stats({ since: 'yesterday' })).rejects.toMatchObject({ details: { param: 'since' } });
+  });
+
+  it("keeps the client's request id beside the gateway's: never a key, so requests sharing one are each recorded", async () => {
+    const clientId = `${prefix}-client-id`;
+    // A window of its own, apart from the other stats tests'.
+    const window = { since: '2026-02-01T00:00:00Z', until: '2026-02-02T00:00:00Z' };
+    const t0 = '2026-02-01T12:00:00.000Z';
+    // Five requests the client sent with one x-request-id: the gateway gave each its own id.
+    const ids = Array.from({ length: 5 }, (_, i) => `${prefix}-gw-${i}`);
+    for (const id of ids) log.append(id, [record(id, { keyId: 'k-client', clientRequestId: clientId, createdAt: t0 })]);
+    await waitFor(async () => (await backend.byClientId(clientId)).length === 5, { timeoutMs: 15_000 });
+    const rows = await backend.byClientId(clientId);
+    expect(rows.map((r) => r.request_id)).toEqual([...ids].sort());
+    expect(new Set(rows.map((r) => r.client_request_id))).toEqual(new Set([clientId]));
+
+    // Another key sending the victim's id as its own x-request-id leaves the victim's row as it was.
+    const victimId = `${prefix}-victim`;
+    log.append(victimId, [record(victimId, { keyId: 'k-victim', totalTokens: 7, createdAt: t0 })]);
+    await waitFor(async () => (await client.stats({ ...window, clientRequestId: clientId, groupBy: [] })).rows[0]?.requests === 5);
+    const attackId = `${prefix}-attack`;
+    log.append(attackId, [record(attackId, { keyId: 'k-attacker', clientRequestId: victimId, totalTokens: 1_000, createdAt: t0 })]);
+    await waitFor(async () => (await backend.byClientId(victimId)).length === 1, { timeoutMs: 15_000 });
+    expect(await backend.byClientId(victimId)).toEqual([{ request_id: attackId, client_request_id: victimId, key_id: 'k-attacker', total_tokens: 1_000 }]);
+    const byKey = await client.stats({ ...window, groupBy: ['key'] });
+    expect(byKey.rows.find((r) => r.keyId === 'k-victim')).toMatchObject({ requests: 1, totalTokens: 7 });
+    expect(byKey.rows.find((r) => r.keyId === 'k-attacker')).toMatchObject({ requests: 1, totalTokens: 1_000 });
+
+    // Searchable: the stats filter by client request id.
+    const tagged = await client.stats({ ...window, clientRequestId: clientId, groupBy: ['key'] });
+    expect(tagged.rows).toEqual([expect.objectContaining({ keyId: 'k-client', requests: 5, totalTokens: 25 })]);
   });
 });

@@ -76,8 +76,12 @@ describe('gateway metrics and request log (real NATS, fake upstreams)', () => {
   });
 
   it('writes one JSON line per request to the daily file, with the key id but never the key', async () => {
-    const { response } = await client.chat.completions.create({ model: 'fake/obs', messages: [{ role: 'user', content: 'log me' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'fake/obs', messages: [{ role: 'user', content: 'log me' }] }, { headers: { 'x-request-id': 'client-log-id-1' } })
+      .withResponse();
     const id = response.headers.get('x-request-id');
+    // The gateway's own id keys the line; the client's rides along beside it.
+    expect(id).not.toBe('client-log-id-1');
     const file = (await waitFor(async () => (await readdir(dir)).find((f) => /^requests-\d{4}-\d{2}-\d{2}\.log$/.test(f)))) ?? '';
     const found = await waitFor(async () => {
       const text = await readFile(path.join(dir, file), 'utf8');
@@ -88,7 +92,7 @@ describe('gateway metrics and request log (real NATS, fake upstreams)', () => {
         .find((l) => l['requestId'] === id);
     });
     const line = found ?? {};
-    expect(line).toMatchObject({ msg: 'request', model: 'fake/obs', target: 'fake/obs', status: 200, cacheHit: false, stream: false, attempts: 1 });
+    expect(line).toMatchObject({ msg: 'request', clientRequestId: 'client-log-id-1', model: 'fake/obs', target: 'fake/obs', status: 200, cacheHit: false, stream: false, attempts: 1 });
     expect(line['latencyMs']).toEqual(expect.any(Number));
     expect(line['ttftMs']).toEqual(expect.any(Number));
     expect(line['promptTokens']).toBeGreaterThan(0);

@@ -70,7 +70,10 @@ export interface KeyRevokedEvent {
 
 /** What a finished request cost and how it went; written once per request id. */
 export interface UsageRecord {
+  /** The gateway's own id for the request (never the client's): the ledger's key. */
   requestId: string;
+  /** The client's `x-request-id` (printable ASCII, at most 128 characters), for correlation only; never unique. */
+  clientRequestId?: string | null;
   /** null for requests without a key (open gateway, static keys). */
   keyId: string | null;
   priority: number;
@@ -111,6 +114,8 @@ export interface StatsRequest {
   /** ISO-8601, exclusive; default now. */
   until?: string;
   groupBy?: StatsGroup[];
+  /** Only the requests the client tagged with this `x-request-id`. */
+  clientRequestId?: string;
 }
 export interface StatsRow {
   keyId?: string | null;

@@ -30,6 +30,9 @@ export class StatsService {
       .addSelect('AVG(u.latency_ms)', 'avg_latency_ms')
       .addSelect('AVG(u.ttft_ms)', 'avg_ttft_ms')
       .where('u.created_at >= :since AND u.created_at < :until', { since, until });
+    if (typeof request?.clientRequestId === 'string' && request.clientRequestId !== '') {
+      qb.andWhere('u.client_request_id = :clientRequestId', { clientRequestId: request.clientRequestId.slice(0, 128) });
+    }
     for (const g of groupBy) qb.addSelect(`u.${COLUMN[g]}`, `g_${g}`).addGroupBy(`u.${COLUMN[g]}`);
     qb.orderBy('requests', 'DESC');
     const raw = await qb.getRawMany<Record<string, string | number | null>>();

@@ -56,7 +56,7 @@ const COLUMNS: Array<[column: string, field: keyof UsageRecordEntity]> = [
   ['total_tokens', 'totalTokens'], ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['status', 'status'],
   ['error_code', 'errorCode'], ['cache_hit', 'cacheHit'], ['stream', 'stream'], ['policy', 'policy'],
   ['route_label', 'routeLabel'], ['route_confidence', 'routeConfidence'], ['route_complexity', 'routeComplexity'],
-  ['route_tier', 'routeTier'], ['created_at', 'createdAt'],
+  ['route_tier', 'routeTier'], ['created_at', 'createdAt'], ['client_request_id', 'clientRequestId'],
 ];
 
 /**
@@ -90,6 +90,7 @@ function toRow(r: UsageRecord): UsageRecordEntity {
   const row = new UsageRecordEntity();
   Object.assign(row, {
     requestId: r.requestId.slice(0, 128),
+    clientRequestId: typeof r.clientRequestId === 'string' && r.clientRequestId.length > 0 ? r.clientRequestId.slice(0, 128) : null,
     keyId: typeof r.keyId === 'string' ? r.keyId.slice(0, 36) : null,
     priority: Math.trunc(r.priority ?? 0),
     model: r.model.slice(0, 200),

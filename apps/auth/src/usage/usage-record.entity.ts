@@ -5,9 +5,13 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'usage_records' })
 @Index('IDX_usage_created_at', ['createdAt'])
 @Index('IDX_usage_key_created', ['keyId', 'createdAt'])
+@Index('IDX_usage_client_request_id', ['clientRequestId'])
 export class UsageRecordEntity implements UsageRecord {
   @PrimaryColumn({ name: 'request_id', type: 'varchar', length: 128 })
   requestId!: string;
+
+  @Column({ name: 'client_request_id', type: 'varchar', length: 128, nullable: true })
+  clientRequestId!: string | null;
 
   @Column({ name: 'key_id', type: 'varchar', length: 36, nullable: true })
   keyId!: string | null;

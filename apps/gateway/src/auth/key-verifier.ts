@@ -18,7 +18,8 @@ const REVOKED_MEMORY_MS = 10 * 60_000;
  * Verified keys, by the SHA-256 of the secret, cached for a short while so a steady key costs no bus
  * hop. Revocations are broadcast by `auth` and purge every replica's entry at once; the TTL bounds
  * the damage of a missed event. Concurrent misses for one key share one call; while `auth` is
- * unreachable a key verified within the stale window keeps working.
+ * unreachable a key verified within the stale window keeps working, until it expires: expiry and
+ * revocation are checked every time a cached or stale answer is used.
  */
 @Injectable()
 export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
@@ -44,7 +45,7 @@ export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
   async verify(hash: string): Promise<KeyVerifyResponse> {
     const now = Date.now();
     const hit = this.cache.get(hash);
-    if (hit && now - hit.at < this.settings.cacheTtlMs) return hit.result;
+    if (hit && now - hit.at < this.settings.cacheTtlMs) return this.checked(hit.result, now);
     let pending = this.inFlight.get(hash);
     if (!pending) {
       pending = this.ask(hash, hit).finally(() => this.inFlight.delete(hash));
@@ -58,7 +59,8 @@ export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
     try {
       result = await this.auth.verifyKey(hash);
     } catch (error) {
-      if (stale && stale.result.usable && Date.now() - stale.at < this.settings.staleTtlMs) return stale.result;
+      const now = Date.now();
+      if (stale && stale.result.usable && now - stale.at < this.settings.staleTtlMs) return this.checked(stale.result, now);
       this.logger.write('warn', 'cannot verify an API key: auth is unreachable', { err: error });
       throw new ApiError('service_unavailable', 'API keys cannot be verified right now (the auth service is unreachable). Retry shortly.');
     }
@@ -70,6 +72,18 @@ export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
+    return this.checked(result, Date.now());
+  }
+
+  /**
+   * A cached (or stale) answer is re-judged each time it is used: a key that has expired since, or
+   * was revoked since, is refused even when `auth` cannot be asked.
+   */
+  private checked(result: KeyVerifyResponse, now: number): KeyVerifyResponse {
+    if (!result.usable || !result.key) return result;
+    if (this.revokedIds.has(result.key.id)) return { ...result, usable: false, reason: 'revoked' };
+    const expiresAt = result.key.expiresAt ? Date.parse(result.key.expiresAt) : NaN;
+    if (!Number.isNaN(expiresAt) && expiresAt <= now) return { ...result, usable: false, reason: 'expired' };
     return result;
   }
 

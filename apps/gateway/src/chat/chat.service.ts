@@ -66,11 +66,14 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
-    const requestId = requestIdOf(request);
+    // Always our own id: it keys the ledger, so a client's id must never be able to collide with another request's.
+    const requestId = randomUUID();
+    const clientRequestId = clientRequestIdOf(request);
     const principal = principalOf(request);
-    const outcome = new RequestOutcome(requestId, principal, body);
+    const outcome = new RequestOutcome(requestId, principal, body, clientRequestId);
     this.observer.started();
     void reply.header('x-request-id', requestId);
+    if (clientRequestId !== null) void reply.header('x-client-request-id', clientRequestId);
     const abort = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
@@ -261,9 +264,18 @@ function routePin(request: FastifyRequest): RoutePin | undefined {
   throw new ApiError('invalid_request_error', `The x-iir-route header must be one of ${ROUTE_PINS.join(', ')}.`, { param: 'x-iir-route' });
 }
 
-function requestIdOf(request: FastifyRequest): string {
+/** The longest client request id kept; longer ones are cut. */
+export const CLIENT_REQUEST_ID_MAX = 128;
+
+/**
+ * The client's own `x-request-id`, kept for correlation only (never a key): printable ASCII, cut to
+ * 128 characters; anything else is dropped, never an error.
+ */
+export function clientRequestIdOf(request: FastifyRequest): string | null {
   const given = request.headers['x-request-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  const value = (Array.isArray(given) ? given[0] : given)?.trim();
+  if (!value || !/^[\x20-\x7e]+$/.test(value)) return null;
+  return value.slice(0, CLIENT_REQUEST_ID_MAX);
 }
 
 /** Plans are reused (cached) objects: their part of the receipt is computed once per plan. */

@@ -5,7 +5,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiError } from '../errors/api-error';
 import { AUTH_CLIENT } from '../gateway.tokens';
 
-/** `GET /stats?since=&until=&group_by=key,model,target` (admin): usage from the ledger. */
+/** `GET /stats?since=&until=&group_by=key,model,target&client_request_id=` (admin): usage from the ledger. */
 @Controller('stats')
 @UseGuards(ApiKeyGuard, AdminGuard)
 export class StatsController {
@@ -16,6 +16,7 @@ export class StatsController {
     @Query('since') since?: string,
     @Query('until') until?: string,
     @Query('group_by') groupBy?: string,
+    @Query('client_request_id') clientRequestId?: string,
   ): Promise<Record<string, unknown>> {
     const groups = groupBy === undefined ? undefined : groupBy.split(',').map((g) => g.trim()).filter(Boolean);
     if (groups?.some((g) => !(STATS_GROUPS as readonly string[]).includes(g))) {
@@ -25,6 +26,7 @@ export class StatsController {
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
       ...(groups ? { groupBy: groups as StatsGroup[] } : {}),
+      ...(typeof clientRequestId === 'string' && clientRequestId !== '' ? { clientRequestId } : {}),
     });
     return {
       object: 'stats',

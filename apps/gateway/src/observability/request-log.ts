@@ -27,6 +27,7 @@ export class RequestLog {
   write(record: UsageRecord, extra: { attempts: number; cache: string }): void {
     const fields = {
       requestId: record.requestId,
+      clientRequestId: record.clientRequestId ?? null,
       keyId: record.keyId,
       model: record.model,
       target: record.target,

@@ -23,6 +23,8 @@ export class RequestOutcome {
     private readonly requestId: string,
     private readonly principal: Principal,
     private readonly body: ChatCompletionRequest,
+    /** The client's own `x-request-id` (bounded), for correlation only. */
+    private readonly clientRequestId: string | null = null,
   ) {}
 
   planned(plan: PlanResponse): void {
@@ -47,6 +49,7 @@ export class RequestOutcome {
     const ttft = this.firstByteAt ?? (this.error ? undefined : now);
     return {
       requestId: this.requestId,
+      clientRequestId: this.clientRequestId,
       keyId: this.principal.keyId,
       priority: this.principal.priority,
       model: this.body.model,

@@ -1,0 +1,57 @@
+import { SUBJECTS, type ApiKeyInfo, type Bus, type KeyVerifyRequest, type KeyVerifyResponse, type Subscription } from '@iir/contracts';
+import type { NatsBus } from '@iir/platform';
+import { createHash } from 'node:crypto';
+
+/**
+ * `auth`'s key verification scripted on the bus, answering as the real service does (expiry judged
+ * at each call); `stop()` takes it off the bus, so the gateway finds auth unreachable.
+ */
+export class ScriptedAuth {
+  private readonly keys = new Map<string, ApiKeyInfo>();
+  private subscription: Subscription | undefined;
+  verifications = 0;
+
+  constructor(private readonly bus: Bus) {}
+
+  async start(): Promise<this> {
+    this.subscription = this.bus.handle(
+      SUBJECTS.auth.verifyKey,
+      (payload): KeyVerifyResponse => {
+        this.verifications++;
+        const key = this.keys.get((payload as KeyVerifyRequest).hash);
+        if (!key) return { usable: false, reason: 'unknown' };
+        if (key.revokedAt) return { key, usable: false, reason: 'revoked' };
+        if (key.expiresAt && Date.parse(key.expiresAt) <= Date.now()) return { key, usable: false, reason: 'expired' };
+        return { key, usable: true };
+      },
+      { queue: 'auth' },
+    );
+    await (this.bus as NatsBus).connection.flush();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    await (this.bus as NatsBus).connection.flush();
+  }
+
+  /** A new key (secret `iir-<id>…`) with the given expiry. */
+  add(id: string, expiresAt: string | null = null): string {
+    const secret = `iir-${id}-${'x'.repeat(40)}`;
+    this.keys.set(createHash('sha256').update(secret).digest('hex'), {
+      id,
+      displayPrefix: secret.slice(0, 12),
+      description: id,
+      role: 'user',
+      priority: 0,
+      rpm: null,
+      tpm: null,
+      allowedModels: [],
+      expiresAt,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    });
+    return secret;
+  }
+}
