@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentChatSubject, RegistryClient, type AgentHeartbeat, type ChatCompletionChunk } from '@iir/contracts';
@@ -13,6 +14,8 @@ class ScriptedAgent {
   queueLength = 0;
   served = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Made at start, like a real agent's: the registry holds this id to it while the agent is live. */
+  private readonly instanceToken = randomBytes(32).toString('hex');
 
   constructor(
     readonly id: string,
@@ -28,11 +31,11 @@ class ScriptedAgent {
   }
 
   async register(): Promise<void> {
-    await this.registry.registerAgent({ agentId: this.id, models: [MODEL], hardware: { cores: 8, memoryGb: 16, accelerator: 'apple-silicon' }, maxConcurrency: 4, version: 'e2e' });
+    await this.registry.registerAgent({ agentId: this.id, models: [MODEL], hardware: { cores: 8, memoryGb: 16, accelerator: 'apple-silicon' }, maxConcurrency: 4, version: 'e2e', instanceToken: this.instanceToken });
   }
 
   beat(): Promise<unknown> {
-    const hb: AgentHeartbeat = { agentId: this.id, queueLength: this.queueLength, inFlight: 0, loadedModels: [MODEL], state: { power: 'ac' }, sentAt: new Date().toISOString() };
+    const hb: AgentHeartbeat = { agentId: this.id, queueLength: this.queueLength, inFlight: 0, loadedModels: [MODEL], state: { power: 'ac' }, sentAt: new Date().toISOString(), instanceToken: this.instanceToken };
     return this.registry.agentHeartbeat(hb).catch(() => undefined);
   }
 

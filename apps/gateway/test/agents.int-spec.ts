@@ -14,6 +14,8 @@ import OpenAI from 'openai';
 import { GatewayHarness, modelRecord, target } from './gateway-harness';
 
 const KEY = 'agent-test-key';
+const ADMIN = 'agent-test-admin-key';
+const TOKEN = 'a1-instance-token-0123456789abcdef';
 const agentTarget = (agentId: string, model = 'local/echo') =>
   target(model, agentBaseUrl(agentId), { provider: 'local', kind: 'agent', protocol: 'agent', upstreamModel: 'echo' });
 
@@ -58,7 +60,7 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
 
   beforeAll(async () => {
     await backup.start();
-    await h.start({ GATEWAY_API_KEYS: KEY });
+    await h.start({ GATEWAY_API_KEYS: KEY, IIR_ADMIN_KEY: ADMIN });
     // The scripted agent a1: echoes the last user message word by word, usage last when asked.
     h.bus.handleStream(agentChatSubject('a1'), async function* (payload, ctx) {
       const body = payload as ChatCompletionRequest;
@@ -221,8 +223,15 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
   it('POST /register forwards a snake_case registration to the registry and answers in snake_case', async () => {
     const res = await fetch(`${h.baseUrl}/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-      body: JSON.stringify({ agent_id: 'a1', models: ['local/echo'], hardware: { cores: 8, memory_gb: 32 }, max_concurrency: 2, version: '0.1.0' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({
+        agent_id: 'a1',
+        models: ['local/echo'],
+        hardware: { cores: 8, memory_gb: 32 },
+        max_concurrency: 2,
+        version: '0.1.0',
+        instance_token: TOKEN,
+      }),
     });
     expect(res.status).toBe(200);
     expect(registered[registered.length - 1]).toEqual({
@@ -231,12 +240,13 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
       hardware: { cores: 8, memoryGb: 32 },
       maxConcurrency: 2,
       version: '0.1.0',
+      instanceToken: TOKEN,
     });
     expect(await res.json()).toMatchObject({ object: 'agent', agent_id: 'a1', max_concurrency: 2, hardware: { memory_gb: 32 }, freshness: 'fresh' });
   });
 
   it('POST /heartbeat takes camelCase too; an unknown agent gets 404 not_found, a bad field 400 naming it', async () => {
-    const post = (body: unknown, key: string | undefined = KEY): Promise<Response> =>
+    const post = (body: unknown, key: string | undefined = ADMIN): Promise<Response> =>
       fetch(`${h.baseUrl}/heartbeat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -258,16 +268,41 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
     expect((await post([1, 2])).status).toBe(400);
   });
 
-  it('refuses /register and /heartbeat without a valid API key', async () => {
+  it('refuses /register and /heartbeat without a key (401) or with a user key (403), in the OpenAI error shape', async () => {
+    const before = registered.length + heartbeats.length;
     for (const path of ['/register', '/heartbeat']) {
-      const none = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"agent_id":"a1"}' });
-      expect(none.status).toBe(401);
-      const wrong = await fetch(`${h.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer nope-nope-nope' },
-        body: '{"agent_id":"a1"}',
-      });
-      expect(wrong.status).toBe(401);
+      const send = (key?: string): Promise<Response> =>
+        fetch(`${h.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          body: JSON.stringify({ agent_id: 'a1', models: ['evil/model'], max_concurrency: 1, version: 'x', queue_length: 0 }),
+        });
+      for (const [key, status, code] of [[undefined, 401, 'invalid_api_key'], ['nope-nope-nope', 401, 'invalid_api_key'], [KEY, 403, 'permission_denied']] as const) {
+        const res = await send(key);
+        expect(res.status).toBe(status);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        const body = (await res.json()) as { error: Record<string, unknown> };
+        expect(body).toEqual({ error: { message: expect.any(String), type: expect.any(String), param: null, code } });
+      }
+    }
+    expect(registered.length + heartbeats.length).toBe(before);
+  });
+
+  it('refuses /register and /heartbeat with 401 on an open gateway too', async () => {
+    const open = new GatewayHarness();
+    await open.start({});
+    try {
+      for (const path of ['/register', '/heartbeat']) {
+        const res = await fetch(`${open.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"agent_id":"a1","models":[],"version":"x"}',
+        });
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+      }
+    } finally {
+      await open.stop();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { FakeOpenAIServer, OpenAISpec } from '@iir/testing';
 import OpenAI from 'openai';
 import { GatewayHarness, target } from './gateway-harness';
@@ -156,5 +157,47 @@ describe('gateway errors are OpenAI-shaped, with the right status', () => {
       body: JSON.stringify({ model: 'fake/echo', input: { prompt: 'infer me' } }),
     });
     expect(await infer.json()).toMatchObject({ output: 'You said: infer me', usage: { total_tokens: expect.any(Number) } });
+  });
+
+  /** Sends raw bytes and reads the whole answer (the server closes the connection after it). */
+  function raw(request: string): Promise<{ status: number; headers: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(h.baseUrl).port), '127.0.0.1');
+      let data = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (data += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head = '', body = ''] = data.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+      });
+      socket.end(request);
+    });
+  }
+
+  async function expectRawError(answer: { status: number; headers: string; body: string }, status: number): Promise<void> {
+    expect(answer.status).toBe(status);
+    expect(answer.headers).toMatch(/content-type: application\/json/);
+    const body = JSON.parse(answer.body) as { error: { message: string; type: string; param: null; code: string } };
+    expect(spec.errors('ErrorResponse', body)).toEqual([]);
+    expect(body).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: expect.any(String) } });
+  }
+
+  it('431 in the OpenAI shape for headers larger than the server takes', async () => {
+    const answer = await raw(`GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    await expectRawError(answer, 431);
+  });
+
+  it('431 in the OpenAI shape for a request line too long for the header limit', async () => {
+    await expectRawError(await raw(`GET /v1/models?q=${'a'.repeat(64 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`), 431);
+  });
+
+  it('400 in the OpenAI shape for a malformed header line', async () => {
+    await expectRawError(await raw('GET /v1/models HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n'), 400);
+  });
+
+  it('414 in the OpenAI shape for a path parameter longer than the router takes', async () => {
+    const answer = await raw(`DELETE /api/v1/apikeys/${'k'.repeat(500)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-good-1\r\nConnection: close\r\n\r\n`);
+    await expectRawError(answer, 414);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BusError, type AgentHeartbeat, type AgentRegisterRequest } from '@iir/contracts';
 import { ConfigError } from '@iir/platform';
@@ -182,6 +183,50 @@ describe('registry agents over NATS, on SQLite', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('keeps a live agent id to the instance token it registered with; a stale one may be taken over', async () => {
+    await h.start(FAST);
+    const mine = randomBytes(32).toString('hex');
+    const theirs = randomBytes(32).toString('hex');
+    await h.client.registerAgent(registration('mac-1', { instanceToken: mine }));
+
+    const denied = { code: 'permission_denied', details: { param: 'instanceToken' } };
+    await expect(h.client.registerAgent(registration('mac-1', { instanceToken: theirs, models: ['evil/model'] }))).rejects.toMatchObject(denied);
+    await expect(h.client.registerAgent(registration('mac-1', { models: ['evil/model'] }))).rejects.toMatchObject(denied);
+    const refusal = (await h.client.registerAgent(registration('mac-1', { instanceToken: theirs })).catch((e: unknown) => e)) as Error;
+    expect(refusal.message).not.toContain(theirs);
+    await expect(h.client.agentHeartbeat(beat('mac-1'))).rejects.toMatchObject(denied);
+    await expect(h.client.agentHeartbeat(beat('mac-1', { instanceToken: theirs }))).rejects.toMatchObject(denied);
+    expect((await h.client.listAgents()).agents[0]?.models).toEqual(['local/llama-3-8b-instruct']);
+
+    // The same token re-registers and beats.
+    expect((await h.client.registerAgent(registration('mac-1', { instanceToken: mine, version: '0.2.0' }))).version).toBe('0.2.0');
+    expect((await h.client.agentHeartbeat(beat('mac-1', { instanceToken: mine }))).freshness).toBe('fresh');
+
+    // Silent past the stale window: a restarted agent with a new token takes its id back.
+    await waitFor(() => h.agentChanges.some((e) => e.agentId === 'mac-1' && e.reason === 'stale'), { timeoutMs: 3_000, what: 'mac-1 stale' });
+    await h.client.registerAgent(registration('mac-1', { instanceToken: theirs }));
+    await expect(h.client.agentHeartbeat(beat('mac-1', { instanceToken: mine }))).rejects.toMatchObject(denied);
+    expect((await h.client.agentHeartbeat(beat('mac-1', { instanceToken: theirs }))).freshness).toBe('fresh');
+
+    // Only the hash is stored.
+    const db = await openDataSource({ type: 'sqlite', file: path.join(h.dir, 'data', 'registry.sqlite') });
+    try {
+      const [row] = await db.getRepository(AgentEntity).find();
+      expect(row?.instanceTokenHash).toBe(createHash('sha256').update(theirs).digest('hex'));
+      expect(JSON.stringify(row)).not.toContain(theirs);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses an instance token too short to be a secret', async () => {
+    await h.start(FAST);
+    await expect(h.client.registerAgent(registration('mac-1', { instanceToken: 'short' }))).rejects.toMatchObject({
+      code: 'invalid_request_error',
+      details: { param: 'instanceToken' },
+    });
   });
 
   it('will not start when the stale timeout is not longer than the heartbeat', async () => {

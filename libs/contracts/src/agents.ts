@@ -16,6 +16,12 @@ export interface AgentRegisterRequest {
   hardware: AgentHardware;
   maxConcurrency: number;
   version: string;
+  /**
+   * A random secret the agent makes at start and sends with every registration and heartbeat. The
+   * registry keeps only its SHA-256: while the agent is fresh, another token cannot take its id;
+   * once it is stale, a new token may (a restarted agent recovers). Never logged.
+   */
+  instanceToken?: string;
 }
 
 /** `registry.agents.heartbeat`: every `AGENT_HEARTBEAT_MS`. */
@@ -27,6 +33,8 @@ export interface AgentHeartbeat {
   /** Free-form: power source, thermal state, battery… */
   state: Record<string, string | number | boolean>;
   sentAt: string;
+  /** The token the agent registered with; required when it registered with one. */
+  instanceToken?: string;
 }
 
 export type AgentFreshness = 'fresh' | 'stale';

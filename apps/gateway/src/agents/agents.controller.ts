@@ -1,15 +1,18 @@
 import type { RegistryClient } from '@iir/contracts';
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { AdminGuard } from '../auth/admin.guard';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { REGISTRY_CLIENT } from '../gateway.tokens';
 import { agentJson, heartbeatFromHttp, registrationFromHttp } from './agent-http';
 
 /**
  * `POST /register` and `POST /heartbeat` for agents that speak HTTP instead of NATS: the same
- * calls, forwarded to the registry over the bus. Any valid API key may call them.
+ * calls, forwarded to the registry over the bus. They need an admin key, also on an open gateway
+ * (agents have no credentials of their own yet): a user key could otherwise take over an agent id.
+ * The registry also holds a live agent's id to its `instance_token`.
  */
 @Controller()
-@UseGuards(ApiKeyGuard)
+@UseGuards(ApiKeyGuard, AdminGuard)
 export class AgentsController {
   constructor(@Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient) {}
 

@@ -22,6 +22,7 @@ export function parseRegistration(payload: unknown): AgentRegisterRequest {
     hardware: parseHardware(hardware),
     maxConcurrency: maxConcurrency as number,
     version: text(p['version'], 'version', 64),
+    ...instanceToken(p['instanceToken']),
   };
 }
 
@@ -36,7 +37,17 @@ export function parseHeartbeat(payload: unknown): AgentHeartbeat {
     loadedModels: names(p['loadedModels'] ?? [], 'loadedModels'),
     state: parseState(p['state'] ?? {}),
     sentAt,
+    ...instanceToken(p['instanceToken']),
   };
+}
+
+/** Optional; 16-512 characters, so a guessable token is refused (the message never echoes it). */
+function instanceToken(value: unknown): { instanceToken?: string } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'string' || value.length < 16 || value.length > 512) {
+    throw invalid('instanceToken', 'must be a string of 16 to 512 characters');
+  }
+  return { instanceToken: value };
 }
 
 export function agentId(value: unknown): string {

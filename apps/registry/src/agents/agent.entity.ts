@@ -33,4 +33,8 @@ export class AgentEntity {
   /** The last sign of life, written at registration and at most every minute after. */
   @Column({ name: 'last_seen_at', type: 'varchar', length: 32, nullable: true })
   lastSeenAt!: string | null;
+
+  /** Hex SHA-256 of the agent's instance token (never the token); null when it sent none. */
+  @Column({ name: 'instance_token_hash', type: 'varchar', length: 64, nullable: true })
+  instanceTokenHash!: string | null;
 }

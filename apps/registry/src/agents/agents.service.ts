@@ -10,6 +10,7 @@ import {
   type AgentsListRequest,
   type AgentsListResponse,
 } from '@iir/contracts';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AGENT_SETTINGS, type AgentSettings } from './agent-settings';
@@ -113,6 +114,16 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     const at = new Date(now).toISOString();
     const existing = this.agents.get(request.agentId);
+    const tokenHash = request.instanceToken === undefined ? null : hashToken(request.instanceToken);
+    // A live agent's id stays its own; once it is stale, a new instance may take it over.
+    if (existing && now - existing.lastSeenMs <= this.settings.staleAfterMs && !sameToken(existing.stored.instanceTokenHash, tokenHash)) {
+      this.logger.write('warn', 'agent registration refused: instance token does not match', { agentId: request.agentId });
+      throw new BusError(
+        'permission_denied',
+        `Agent '${request.agentId}' is registered by another running instance (the instance token does not match); send the same token, or wait until it has been silent for ${this.settings.staleAfterMs} ms.`,
+        { param: 'instanceToken' },
+      );
+    }
     const stored = await this.repository.upsert({
       agentId: request.agentId,
       models: request.models,
@@ -122,6 +133,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
       registeredAt: existing?.stored.registeredAt ?? at,
       updatedAt: at,
       lastSeenAt: at,
+      instanceTokenHash: tokenHash,
     });
     const agent: LiveAgent = {
       stored,
@@ -149,6 +161,14 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     const agent = this.agents.get(beat.agentId);
     if (!agent) {
       throw new BusError('not_found', `No agent '${beat.agentId}' is registered; register it first.`, { param: 'agentId' });
+    }
+    const beatHash = beat.instanceToken === undefined ? null : hashToken(beat.instanceToken);
+    if (agent.stored.instanceTokenHash !== null && !sameToken(agent.stored.instanceTokenHash, beatHash)) {
+      throw new BusError(
+        'permission_denied',
+        `Agent '${beat.agentId}' was registered with another instance token; heartbeats must send the token it registered with.`,
+        { param: 'instanceToken' },
+      );
     }
     const now = Date.now();
     agent.live = { queueLength: beat.queueLength, inFlight: beat.inFlight, loadedModels: beat.loadedModels, state: beat.state };
@@ -200,6 +220,17 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     this.version = Math.max(this.version + 1, Date.now());
     return this.version;
   }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Constant time; an agent registered without a token matches any registration (older agents). */
+function sameToken(stored: string | null, presented: string | null): boolean {
+  if (stored === null) return true;
+  if (presented === null) return false;
+  return timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(presented, 'hex'));
 }
 
 function toRecord(agent: LiveAgent): AgentRecord {

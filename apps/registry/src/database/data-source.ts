@@ -6,11 +6,12 @@ import { ModelEntity } from '../models/model.entity';
 import { CreateModels1732262400000 } from './migrations/1732262400000-create-models.migration';
 import { CreateAgents1733000000000 } from './migrations/1733000000000-create-agents.migration';
 import { CreateHardwareProfiles1764633600000 } from './migrations/1764633600000-create-hardware-profiles.migration';
+import { AddAgentInstanceToken1764720000000 } from './migrations/1764720000000-add-agent-instance-token.migration';
 
 export type { DatabaseSettings } from '@iir/persistence';
 
 /** New migrations are appended here. */
-export const MIGRATIONS = [CreateModels1732262400000, CreateAgents1733000000000, CreateHardwareProfiles1764633600000];
+export const MIGRATIONS = [CreateModels1732262400000, CreateAgents1733000000000, CreateHardwareProfiles1764633600000, AddAgentInstanceToken1764720000000];
 export const ENTITIES = [ModelEntity, AgentEntity, HardwareProfileEntity];
 export const REGISTRY_SCHEMA: DatabaseSchema = { owner: 'registry', entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -3,6 +3,7 @@ import type { Bus, ServiceName } from '@iir/contracts';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { openAIClientErrorHandler, openAIFrameworkErrors } from './http-client-errors';
 import type { z, ZodRawShape } from 'zod';
 import { createBus } from '../bus/create-bus';
 import { commonConfigShape, loadConfig } from '../config/config';
@@ -86,7 +87,13 @@ export async function startService<S extends ZodRawShape>(
     });
     app = await NestFactory.create<NestFastifyApplication>(
       { module: class ServiceRootModule {}, imports: [platform, root] } as DynamicModule,
-      new FastifyAdapter({ bodyLimit: bodyLimit ?? 1024 * 1024, return503OnClosing: true }),
+      new FastifyAdapter({
+        bodyLimit: bodyLimit ?? 1024 * 1024,
+        return503OnClosing: true,
+        // Errors before routing (huge headers, a bad header line, a too-long path) are OpenAI-shaped too.
+        clientErrorHandler: openAIClientErrorHandler,
+        frameworkErrors: openAIFrameworkErrors,
+      }),
       { logger, abortOnError: false },
     );
     definition.configure?.(app, { config, env, bus, logger, info });
