@@ -16,6 +16,8 @@ interface Backend {
   count(): Promise<number>;
   /** The ledger rows a client tagged with one `x-request-id`, by request id. */
   byClientId(clientRequestId: string): Promise<Array<{ request_id: string; client_request_id: string; key_id: string | null; total_tokens: number }>>;
+  /** The ledger's `route_pin` of one request. */
+  routePin(requestId: string): Promise<string | null | undefined>;
   tearDown(): Promise<void>;
 }
 
@@ -46,6 +48,15 @@ const sqlite = (): Backend => {
           else resolve(rows);
         });
       }),
+    routePin: (requestId) =>
+      new Promise((resolve, reject) => {
+        const db = new Database(path.join(dir, 'auth.sqlite'));
+        db.get('SELECT route_pin FROM usage_records WHERE request_id = ?', [requestId], (error, row: { route_pin: string | null } | undefined) => {
+          db.close();
+          if (error) reject(error);
+          else resolve(row?.route_pin);
+        });
+      }),
     tearDown: () => rm(dir, { recursive: true, force: true }),
   };
 };
@@ -71,6 +82,7 @@ const postgres = (): Backend => {
           [clientRequestId],
         )
       ).map((r) => ({ ...r, total_tokens: Number(r.total_tokens) })),
+    routePin: async (requestId) => (await schema.query<{ route_pin: string | null }>('SELECT route_pin FROM usage_records WHERE request_id = $1', [requestId]))[0]?.route_pin,
     tearDown: () => schema.drop(),
   };
 };
@@ -183,6 +195,14 @@ describe.each([
     const byKey = await client.stats({ groupBy: ['key'] });
     expect(byKey.rows.find((r) => r.keyId === 'k1')).toMatchObject({ requests: 200, totalTokens: 2_000 });
     expect(await backend.count()).toBe(before + 201);
+  });
+
+  it('keeps the request\'s x-iir-route pin in the ledger', async () => {
+    const before = await stats();
+    const id = `${prefix}-pinned`;
+    log.append(id, [record(id, { routePin: 'local-only', target: 'ollama/llama3.2', provider: 'ollama' })]);
+    await waitFor(async () => (await stats()) === before + 1);
+    expect(await backend.routePin(id)).toBe('local-only');
   });
 
   it('aggregates stats by key, model and target over a window', async () => {

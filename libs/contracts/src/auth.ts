@@ -101,6 +101,8 @@ export interface UsageRecord {
   routeConfidence?: number | null;
   routeComplexity?: string | null;
   routeTier?: string | null;
+  /** The request's `x-iir-route` pin (`local-only`, …); null when it had none. */
+  routePin?: string | null;
   /** ISO-8601 time the request arrived. */
   createdAt: string;
 }

@@ -12,6 +12,17 @@ export function isAutoModel(model: string): boolean {
 export const ROUTE_PINS = ['local-only', 'prefer-local', 'remote-only'] as const;
 export type RoutePin = (typeof ROUTE_PINS)[number];
 
+/** Providers whose models run on the operator's own machines (besides agents). */
+export const LOCAL_PROVIDERS: readonly string[] = ['local', 'ollama'];
+
+/**
+ * Whether a target runs locally: a Mac agent (`agent://…`) or a local provider. `x-iir-route:
+ * local-only` admits only these, on every path (policies, offload, fallbacks, models list, cache).
+ */
+export function isLocalTarget(target: Pick<Target, 'kind' | 'protocol' | 'baseUrl' | 'provider'>): boolean {
+  return target.kind === 'agent' || target.protocol === 'agent' || target.baseUrl.startsWith('agent://') || LOCAL_PROVIDERS.includes(target.provider);
+}
+
 /**
  * What the gateway asks the router. Never contains the prompt's text, except — for `auto` only —
  * the trimmed turns the classifier needs (`classify`).
@@ -28,7 +39,7 @@ export interface PlanRequest {
   priority?: number;
   /** For `auto`: the conversation as the classifier needs it (`toClassifierMessages`). */
   classify?: ClassifierMessage[];
-  /** For `auto`: the request's `x-iir-route` pin. */
+  /** The request's `x-iir-route` pin: a hard constraint for every model (`local-only`), and the tiers of `auto`. */
   route?: RoutePin;
 }
 

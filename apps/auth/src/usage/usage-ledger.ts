@@ -56,7 +56,7 @@ const COLUMNS: Array<[column: string, field: keyof UsageRecordEntity]> = [
   ['total_tokens', 'totalTokens'], ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['status', 'status'],
   ['error_code', 'errorCode'], ['cache_hit', 'cacheHit'], ['stream', 'stream'], ['policy', 'policy'],
   ['route_label', 'routeLabel'], ['route_confidence', 'routeConfidence'], ['route_complexity', 'routeComplexity'],
-  ['route_tier', 'routeTier'], ['created_at', 'createdAt'], ['client_request_id', 'clientRequestId'],
+  ['route_tier', 'routeTier'], ['created_at', 'createdAt'], ['client_request_id', 'clientRequestId'], ['route_pin', 'routePin'],
 ];
 
 /**
@@ -110,6 +110,7 @@ function toRow(r: UsageRecord): UsageRecordEntity {
     routeConfidence: typeof r.routeConfidence === 'number' ? r.routeConfidence : null,
     routeComplexity: r.routeComplexity?.slice(0, 16) ?? null,
     routeTier: r.routeTier?.slice(0, 64) ?? null,
+    routePin: r.routePin?.slice(0, 16) ?? null,
     createdAt: r.createdAt,
   });
   return row;

@@ -70,6 +70,9 @@ export class UsageRecordEntity implements UsageRecord {
   @Column({ name: 'route_tier', type: 'varchar', length: 64, nullable: true })
   routeTier!: string | null;
 
+  @Column({ name: 'route_pin', type: 'varchar', length: 16, nullable: true })
+  routePin!: string | null;
+
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
 }

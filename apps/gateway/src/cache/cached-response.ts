@@ -7,6 +7,8 @@ export interface CacheMeta {
   /** The target that answered, and its provider. */
   target: string;
   provider: string;
+  /** Whether the target runs locally (`isLocalTarget`): only such answers serve `x-iir-route: local-only`. */
+  local?: boolean;
   /** The upstream's token counts for the original call (streams: from its usage chunk). */
   usage?: Pick<Usage, 'prompt_tokens' | 'completion_tokens' | 'total_tokens'>;
   /** Epoch milliseconds. */

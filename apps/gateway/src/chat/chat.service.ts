@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   isAutoModel,
+  isLocalTarget,
   ROUTE_PINS,
   toClassifierMessages,
   type ChatCompletionRequest,
@@ -15,7 +16,7 @@ import {
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { modelAccess } from '../auth/model-access';
+import { modelAccess, type ModelAccess } from '../auth/model-access';
 import { CACHE_SETTINGS, type CacheSettings } from '../cache/cache-settings';
 import { cacheDecision } from '../cache/cache-policy';
 import { cacheHitHeaders, ResponseCache, type CacheMeta } from '../cache/response-cache';
@@ -30,6 +31,7 @@ import type { Reservation } from '../limits/rate-limiter';
 import { REQUEST_LIMITS, type RequestLimits } from '../limits/request-limits';
 import { estimateTokens } from '../limits/token-estimate';
 import { UpstreamError } from '../providers/provider';
+import { ModelsCatalog } from '../models/models-catalog.service';
 import { RequestObserver } from '../observability/request-observer';
 import { RequestOutcome } from '../usage/request-outcome';
 import { PlanCache } from './plan-cache';
@@ -54,6 +56,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     private readonly cache: ResponseCache,
     @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
     private readonly logger: JsonLogger,
+    private readonly models: ModelsCatalog,
   ) {}
 
   onModuleInit(): void {
@@ -72,6 +75,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     const principal = principalOf(request);
     const outcome = new RequestOutcome(requestId, principal, body, clientRequestId);
     this.observer.started();
+    let pin: RoutePin | undefined;
     void reply.header('x-request-id', requestId);
     if (clientRequestId !== null) void reply.header('x-client-request-id', clientRequestId);
     const abort = new AbortController();
@@ -82,6 +86,10 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     let estimated: number | undefined;
     const estimate = (): number => (estimated ??= estimateTokens(body));
     try {
+      // The key decides before anything else (the cache, the plan): a header or a models list only narrows it.
+      await this.assertAllowed(principal, body);
+      pin = routePin(request);
+      outcome.routePin = pin;
       const admitted = await this.limits.admitKey(principal, requestId, estimate);
       reservations.push(admitted.reservation);
       void reply.headers(admitted.headers);
@@ -89,7 +97,11 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       const kind = body.stream === true ? 'stream' : 'json';
       const decision = cacheDecision(body, request.headers, this.cacheSettings.policy);
       const key = decision.read || decision.write ? this.cache.key(format.surface, body, kind) : '';
-      const { result, cached } = await this.cache.lookup(key, decision);
+      const lookup = await this.cache.lookup(key, decision);
+      // A stored answer serves only a request that could have produced it: a target the key may
+      // use, and a local one under `x-iir-route: local-only`.
+      const cached = lookup.cached && servable(lookup.cached.meta, principal, body.model, pin) ? lookup.cached : undefined;
+      const result = lookup.cached && !cached ? 'miss' : lookup.result;
       void reply.header('x-iir-cache', result);
       outcome.cacheResult = result;
       if (cached) {
@@ -111,7 +123,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         return;
       }
       const store = decision.write ? key : undefined;
-      const plan = restrictToAllowed(await this.plan(body, requestId, principal, routePin(request)), principal, body.model);
+      const plan = restrictToPin(restrictToAllowed(await this.plan(body, requestId, principal, pin), principal, body.model), pin, body.model);
       outcome.resolvedModel = plan.model;
       outcome.planned(plan);
       const admit = async (target: Target): Promise<ApiError | undefined> => {
@@ -141,9 +153,26 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * The key's allow-list on what the request names: the model (except `auto`, whose plan is narrowed
+   * to the key's models instead) and every entry of its `models` list, by name or by the registry
+   * name an alias stands for. Checked before the cache.
+   */
+  private async assertAllowed(principal: Principal, body: ChatCompletionRequest): Promise<void> {
+    const access = modelAccess(principal.allowedModels);
+    if (access.unrestricted) return;
+    const allowed = async (name: string): Promise<boolean> => {
+      if (access.allows(name)) return true;
+      const canonical = await this.models.canonicalName(name);
+      return canonical !== undefined && access.allows(canonical);
+    };
+    if (!isAutoModel(body.model) && !(await allowed(body.model))) throw denied(body.model);
+    for (const name of body.models ?? []) if (!(await allowed(name))) throw denied(name, 'models');
+  }
+
   /** The router's plan, or a cached one the router said may be reused. */
   private async plan(body: ChatCompletionRequest, requestId: string, principal: Principal, pin: RoutePin | undefined): Promise<PlanResponse> {
-    const key = this.plans.key(body);
+    const key = this.plans.key(body, pin);
     const cached = this.plans.get(key);
     if (cached) return cached;
     const askedAt = this.plans.generation;
@@ -154,8 +183,9 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       stream: body.stream === true,
       ...(principal.keyId ? { keyId: principal.keyId } : {}),
       priority: principal.priority,
-      // `auto` only: the turns the classifier needs, and the request's pin.
-      ...(isAutoModel(body.model) ? { classify: toClassifierMessages(body.messages), ...(pin ? { route: pin } : {}) } : {}),
+      // The pin binds every plan; `auto` also gets the turns the classifier needs.
+      ...(pin ? { route: pin } : {}),
+      ...(isAutoModel(body.model) ? { classify: toClassifierMessages(body.messages) } : {}),
     });
     this.plans.set(key, plan, askedAt);
     return plan;
@@ -241,16 +271,47 @@ function jsonText(body: unknown): string {
 }
 
 function cacheMeta(plan: PlanResponse, target: Target, usage: Usage | undefined): CacheMeta {
-  return { model: plan.model, target: target.model, provider: target.provider, ...(usage ? { usage } : {}), storedAt: Date.now() };
+  return {
+    model: plan.model,
+    target: target.model,
+    provider: target.provider,
+    local: isLocalTarget(target),
+    ...(usage ? { usage } : {}),
+    storedAt: Date.now(),
+  };
+}
+
+function denied(model: string, param = 'model'): ApiError {
+  return new ApiError('permission_denied', `This API key may not use the model '${model}'.`, { param });
+}
+
+
+/** A target the key may use: on its list, or the model the (allowed) requested name resolved to. */
+function mayUse(access: ModelAccess, target: string, resolved: string, requested: string): boolean {
+  return access.allows(target) || (target === resolved && access.allows(requested));
+}
+
+function servable(meta: CacheMeta, principal: Principal, requested: string, pin: RoutePin | undefined): boolean {
+  if (pin === 'local-only' && meta.local !== true) return false;
+  const access = modelAccess(principal.allowedModels);
+  return access.unrestricted || mayUse(access, meta.target, meta.model, requested);
 }
 
 /** Only the targets the key may use; none left is a 403 naming the model. */
 function restrictToAllowed(plan: PlanResponse, principal: Principal, requested: string): PlanResponse {
   const access = modelAccess(principal.allowedModels);
   if (access.unrestricted) return plan;
-  const targets = plan.targets.filter((t) => access.allows(t.model) || (t.model === plan.model && access.allows(requested)));
+  const targets = plan.targets.filter((t) => mayUse(access, t.model, plan.model, requested));
+  if (targets.length === 0) throw denied(requested);
+  return targets.length === plan.targets.length ? plan : { ...plan, targets };
+}
+
+/** `x-iir-route: local-only` is hard: the router enforces it, and the gateway again on the plan. */
+function restrictToPin(plan: PlanResponse, pin: RoutePin | undefined, requested: string): PlanResponse {
+  if (pin !== 'local-only') return plan;
+  const targets = plan.targets.filter(isLocalTarget);
   if (targets.length === 0) {
-    throw new ApiError('permission_denied', `This API key may not use the model '${requested}'.`, { param: 'model' });
+    throw new ApiError('no_target_available', `x-iir-route: local-only, but no local target is available for '${requested}'.`);
   }
   return targets.length === plan.targets.length ? plan : { ...plan, targets };
 }

@@ -33,4 +33,9 @@ describe(PlanCache.name, () => {
     const cache = new PlanCache();
     expect(cache.key({ model: 'a' })).not.toBe(cache.key({ model: 'a', models: ['b'] }));
   });
+
+  it('keys by the x-iir-route pin too: an unpinned plan never serves a local-only request', () => {
+    const cache = new PlanCache();
+    expect(cache.key({ model: 'a' }, 'local-only')).not.toBe(cache.key({ model: 'a' }));
+  });
 });

@@ -1,4 +1,4 @@
-import type { PlanRequest, PlanResponse } from '@iir/contracts';
+import type { PlanRequest, PlanResponse, RoutePin } from '@iir/contracts';
 
 const MAX_ENTRIES = 10_000;
 
@@ -11,8 +11,10 @@ export class PlanCache {
   /** Bumped by clear(): a plan asked for before a registry change must not be kept after it. */
   generation = 0;
 
-  key(request: Pick<PlanRequest, 'model' | 'models'>): string {
-    return request.models?.length ? `${request.model}\u0000${request.models.join('\u0000')}` : request.model;
+  /** The request shape and its pin: a plan made without `local-only` must never serve one with it. */
+  key(request: Pick<PlanRequest, 'model' | 'models'>, pin?: RoutePin): string {
+    const shape = request.models?.length ? `${request.model}\u0000${request.models.join('\u0000')}` : request.model;
+    return pin ? `${pin}\u0001${shape}` : shape;
   }
 
   get(key: string, now = Date.now()): PlanResponse | undefined {

@@ -52,6 +52,15 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
     return withAvailability(found, loaded.agentNames, await this.agents.servedModels());
   }
 
+  /** The registry name a model name or alias stands for; undefined when unknown or the registry cannot say. */
+  async canonicalName(name: string): Promise<string | undefined> {
+    try {
+      return (await this.load()).byId.get(name.toLowerCase())?.id;
+    } catch {
+      return undefined;
+    }
+  }
+
   private load(): Promise<NonNullable<ModelsCatalog['cache']>> {
     if (this.cache && Date.now() - this.cache.at < MAX_AGE_MS) return Promise.resolve(this.cache);
     // Concurrent misses share one registry call.

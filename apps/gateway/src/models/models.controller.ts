@@ -2,6 +2,9 @@ import type { ModelList, ModelObject } from '@iir/contracts';
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { modelAccess } from '../auth/model-access';
+import { principalOf } from '../auth/principal';
+import { ApiError } from '../errors/api-error';
 import { ModelsCatalog } from './models-catalog.service';
 
 /** `GET /v1/models` and `GET /v1/models/{id}` (ids contain a slash: `openai/gpt-4o-mini`). */
@@ -10,14 +13,21 @@ import { ModelsCatalog } from './models-catalog.service';
 export class ModelsController {
   constructor(private readonly catalog: ModelsCatalog) {}
 
+  /** Only the models the key may use. */
   @Get()
-  list(): Promise<ModelList> {
-    return this.catalog.list();
+  async list(@Req() request: FastifyRequest): Promise<ModelList> {
+    const list = await this.catalog.list();
+    const access = modelAccess(principalOf(request).allowedModels);
+    return access.unrestricted ? list : { ...list, data: list.data.filter((m) => access.allows(m.id)) };
   }
 
   @Get('*')
-  get(@Req() request: FastifyRequest): Promise<ModelObject> {
-    const id = (request.params as Record<string, string>)['*'] ?? '';
-    return this.catalog.get(decodeURIComponent(id));
+  async get(@Req() request: FastifyRequest): Promise<ModelObject> {
+    const id = decodeURIComponent((request.params as Record<string, string>)['*'] ?? '');
+    const found = await this.catalog.get(id);
+    if (!modelAccess(principalOf(request).allowedModels).allows(found.id)) {
+      throw new ApiError('permission_denied', `This API key may not use the model '${found.id}'.`, { param: 'model' });
+    }
+    return found;
   }
 }

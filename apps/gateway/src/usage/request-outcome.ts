@@ -16,6 +16,8 @@ export class RequestOutcome {
   /** The registry name the request resolved to (a metric label: never what the client typed). */
   resolvedModel: string | undefined;
   attempts = 0;
+  /** The request's `x-iir-route` pin. */
+  routePin: string | undefined;
   private policy: string | null = null;
   private auto: AutoDecision | undefined;
 
@@ -69,6 +71,7 @@ export class RequestOutcome {
       routeConfidence: this.auto?.confidence ?? null,
       routeComplexity: this.auto?.complexity ?? null,
       routeTier: this.auto?.tier ?? null,
+      routePin: this.routePin ?? null,
       createdAt: this.createdAt,
     };
   }

@@ -126,4 +126,12 @@ describe('auto config', () => {
     expect(bad(`${base}  routes: { default: { simple: [a], complex: [b] } }\n`)).toContain("auto.routes.default.complex[0]: unknown tier 'b'");
     expect(bad(`${base}  routes: { default: { simple: [a], complex: [a] }, poetry: { simple: [a] } }\n`)).toContain('auto.routes.poetry: unknown label');
   });
+
+  it('x-iir-route: local-only keeps remote entries of the request models list out of an auto plan', () => {
+    const p = planner.plan(state(), req({ route: 'local-only', models: ['openai/gpt-4o-mini'] }), said('chat', 'simple'));
+    expect(p.targets.map((t) => t.baseUrl)).toEqual(['agent://mac1']);
+    expect(() => planner.plan(state([]), req({ route: 'local-only', models: ['openai/gpt-4o-mini'] }), said('chat', 'simple'))).toThrow(
+      expect.objectContaining({ code: 'no_target_available' }),
+    );
+  });
 });

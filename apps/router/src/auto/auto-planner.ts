@@ -23,7 +23,15 @@ export class AutoPlanner {
     const targets: Target[] = [];
     const tierOf = new Map<string, string>();
     const add = (model: string, tier: string | undefined): void => {
-      for (const t of this.plannable(state, { requestId: request.requestId, model, stream: request.stream, ...(request.priority !== undefined ? { priority: request.priority } : {}) })) {
+      const one: PlanRequest = {
+        requestId: request.requestId,
+        model,
+        stream: request.stream,
+        ...(request.priority !== undefined ? { priority: request.priority } : {}),
+        // The pin binds every tier model's own plan too (its offload, its fallbacks).
+        ...(request.route === 'local-only' ? { route: request.route } : {}),
+      };
+      for (const t of this.plannable(state, one)) {
         const key = targetKey(t);
         if (tierOf.has(key)) continue;
         tierOf.set(key, tier ?? '');

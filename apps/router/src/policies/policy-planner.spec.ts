@@ -150,4 +150,22 @@ describe(PolicyPlanner.name, () => {
     const direct = planner.plan(state([], health), req('anthropic/claude-haiku'));
     expect(direct).toMatchObject({ policy: 'direct', cacheTtlMs: 5_000 });
   });
+
+  describe('x-iir-route: local-only', () => {
+    const local = req('local/llama', { route: 'local-only', priority: 0, models: ['openai/gpt-4o-mini'] });
+
+    it('keeps only the agents of a soft-offload model: no offload_to, no registry fallback, no models-list entry', () => {
+      // Queue over the threshold: without the pin this plan offloads to openai/gpt-4o first.
+      const p = planner.plan(state([agent('a1', { queueLength: 9 })]), local);
+      expect(p.targets.map((t) => t.baseUrl)).toEqual(['agent://a1']);
+      expect(p.reason).toContain('x-iir-route: local-only');
+    });
+
+    it('refuses with no_target_available, never a remote target, when nothing local is available', () => {
+      expect(() => planner.plan(state(), local)).toThrow(expect.objectContaining({ code: 'no_target_available', message: expect.stringContaining('local-only') }));
+      expect(() => planner.plan(state(), req('openai/gpt-4o-mini', { route: 'local-only' }))).toThrow(
+        expect.objectContaining({ code: 'no_target_available' }),
+      );
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { BusError, type AgentRecord, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import { BusError, isLocalTarget, type AgentRecord, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
 import type { AgentsView } from '../agents/agents-view';
 import { hasFreeSlot } from '../agents/agents-view';
 import type { Catalog } from '../catalog/catalog';
@@ -56,7 +56,7 @@ export class PolicyPlanner {
       if (!name) throw resolution.error ?? notFound(state.catalog, request.model);
       throw new BusError('no_target_available', `No target is available for '${name}' (${base.reason}).`);
     }
-    return base;
+    return request.route === 'local-only' ? localOnly(base, name ?? request.model) : base;
   }
 
   private applyPolicy(state: RoutingState, request: PlanRequest, policy: RoutingPolicy, name: string, record: ModelRecord | undefined): PlanResponse {
@@ -183,6 +183,20 @@ class PlanBuilder {
     }
     return added;
   }
+}
+
+/**
+ * `x-iir-route: local-only` is a hard constraint: whatever the policy, offload, fallbacks or the
+ * request's models list added, only local targets stay; none left is an error, never a remote one.
+ */
+function localOnly(plan: PlanResponse, name: string): PlanResponse {
+  const targets = plan.targets.filter(isLocalTarget);
+  if (targets.length === 0) {
+    throw new BusError('no_target_available', `x-iir-route: local-only, but no local target is available for '${name}' (${plan.reason}).`);
+  }
+  const dropped = plan.targets.length - targets.length;
+  const reason = `${plan.reason}; x-iir-route: local-only${dropped ? ` (${dropped} remote target${dropped > 1 ? 's' : ''} dropped)` : ''}`;
+  return { ...plan, model: targets[0]?.model ?? plan.model, targets, reason };
 }
 
 function load(agent: AgentRecord): string {
