@@ -140,3 +140,18 @@ export interface HardwareStatusResponse {
   agents?: Array<{ agentId: string; freshness: AgentFreshness; models: string[]; hardware: AgentHardware }>;
 }
 export type HardwareStatusRequest = Record<string, never>;
+
+/**
+ * The variable that brings a well-known provider's models into the catalogue (see
+ * config/models.yaml's `requires`): what a "no such provider" answer tells the user to set.
+ */
+export const PROVIDER_SETUP_VARIABLES: Readonly<Record<string, string>> = {
+  openai: 'EXTERNAL_OPENAI_KEY',
+  anthropic: 'EXTERNAL_ANTHROPIC_KEY',
+  openrouter: 'EXTERNAL_OPENROUTER_KEY',
+  deepseek: 'EXTERNAL_DEEPSEEK_KEY',
+  gemini: 'EXTERNAL_GEMINI_KEY',
+  vllm: 'VLLM_BASE_URL',
+  'llm-d': 'LLMD_ENDPOINT',
+  ollama: 'OLLAMA_BASE_URL',
+};

@@ -68,6 +68,13 @@ describe(Planner.name, () => {
     expect(e.message).toContain("unknown provider 'mistral'");
   });
 
+  it('names the variable that configures a well-known provider nobody set up', () => {
+    const e = failure('gemini/gemini-2.0-flash');
+    expect(e.code).toBe('model_not_found');
+    expect(e.message).toContain("the provider 'gemini' is not configured. Set EXTERNAL_GEMINI_KEY");
+    expect(e.details?.['variable']).toBe('EXTERNAL_GEMINI_KEY');
+  });
+
   it('suggests the closest names for a typo', () => {
     const e = failure('openai/gpt-4o-mni');
     expect(e.message).toContain('Did you mean: openai/gpt-4o-mini');

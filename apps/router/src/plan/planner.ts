@@ -1,4 +1,4 @@
-import { BusError, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import { BusError, PROVIDER_SETUP_VARIABLES, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
 import type { Catalog } from '../catalog/catalog';
 import { closestNames } from './suggest';
 
@@ -67,14 +67,14 @@ export function resolve(catalog: Catalog, requested: string): Resolution {
       };
     }
   } else if (!catalog.providers.has(key.slice(0, slash))) {
+    const provider = requested.slice(0, slash);
+    const variable = PROVIDER_SETUP_VARIABLES[provider.toLowerCase()];
     const providers = [...catalog.providers].sort();
-    return {
-      error: new BusError(
-        'model_not_found',
-        `The model '${requested}' does not exist: unknown provider '${requested.slice(0, slash)}'. Known providers: ${providers.join(', ') || '(none)'}.`,
-        { suggestions: closestNames(requested, catalog.names) },
-      ),
-    };
+    const known = providers.length > 0 ? ` Configured providers: ${providers.join(', ')}.` : '';
+    const message = variable
+      ? `The model '${requested}' is not available: the provider '${provider}' is not configured. Set ${variable} and restart IIR to use its models.${known}`
+      : `The model '${requested}' does not exist: unknown provider '${provider}'.${known || ' No provider is configured yet.'}`;
+    return { error: new BusError('model_not_found', message, { suggestions: closestNames(requested, catalog.names), ...(variable ? { variable } : {}) }) };
   }
   return {};
 }
