@@ -220,6 +220,23 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
     await waitFor(async () => (await availability())['local/echo'] === false, { what: 'local/echo unavailable once a1 is stale' });
   });
 
+  it('lists a model only an agent announces (no registry row) while a fresh agent serves it', async () => {
+    agents = { agents: [record('a1', { models: ['local/echo', 'local/stories-260k'] })], version: 4 };
+    h.bus.publish(SUBJECTS.registry.agentsChanged, { agentId: 'a1', reason: 'registered', version: 4 });
+    const ids = async (): Promise<string[]> => {
+      const list = (await (await fetch(`${h.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { data: Array<{ id: string }> };
+      return list.data.map((m) => m.id);
+    };
+    await waitFor(async () => (await ids()).includes('local/stories-260k'), { what: 'local/stories-260k listed' });
+    const one = await (await fetch(`${h.baseUrl}/v1/models/local/stories-260k`, { headers: { authorization: `Bearer ${KEY}` } })).json();
+    expect(one).toMatchObject({ id: 'local/stories-260k', object: 'model', kind: 'agent', provider: 'local', available: true });
+
+    agents = { agents: [], version: 5 };
+    h.bus.publish(SUBJECTS.registry.agentsChanged, { agentId: 'a1', reason: 'stale', version: 5 });
+    await waitFor(async () => !(await ids()).includes('local/stories-260k'), { what: 'local/stories-260k gone once a1 is stale' });
+    expect((await fetch(`${h.baseUrl}/v1/models/local/stories-260k`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
+  });
+
   it('POST /register forwards a snake_case registration to the registry and answers in snake_case', async () => {
     const res = await fetch(`${h.baseUrl}/register`, {
       method: 'POST',

@@ -37,16 +37,19 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
     this.subscription?.unsubscribe();
   }
 
+  /** The registry's models, then the models fresh agents serve that the registry has no row for. */
   async list(): Promise<ModelList> {
     const loaded = await this.load();
-    if (loaded.agentNames.size === 0) return loaded.list;
     const served = await this.agents.servedModels();
-    return { object: 'list', data: loaded.list.data.map((m) => withAvailability(m, loaded.agentNames, served)) };
+    const data = loaded.agentNames.size === 0 ? loaded.list.data : loaded.list.data.map((m) => withAvailability(m, loaded.agentNames, served));
+    const announced = [...served].filter((name) => !loaded.byId.has(name)).sort().map(agentModelObject);
+    return announced.length === 0 && data === loaded.list.data ? loaded.list : { object: 'list', data: [...data, ...announced] };
   }
 
   async get(id: string): Promise<ModelObject> {
     const loaded = await this.load();
     const found = loaded.byId.get(id.toLowerCase());
+    if (!found && (await this.agents.servedModels()).has(id.toLowerCase())) return agentModelObject(id.toLowerCase());
     if (!found) throw new ApiError('model_not_found', `The model '${id}' does not exist.`, { param: 'model' });
     if (!loaded.agentNames.has(found)) return found;
     return withAvailability(found, loaded.agentNames, await this.agents.servedModels());
@@ -94,6 +97,22 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
 function withAvailability(m: ModelObject, agentNames: Map<ModelObject, string[]>, served: ReadonlySet<string>): ModelObject {
   const names = agentNames.get(m);
   return names ? { ...m, available: names.some((n) => served.has(n)) } : m;
+}
+
+/** A model only an agent announces (the router routes it least-loaded over the agents serving it). */
+function agentModelObject(name: string): ModelObject {
+  return {
+    id: name,
+    object: 'model',
+    created: 0,
+    owned_by: 'local',
+    name,
+    context_length: null,
+    pricing: { prompt: '0', completion: '0' },
+    provider: 'local',
+    kind: 'agent',
+    available: true,
+  };
 }
 
 function toModelObject(m: ModelRecord): ModelObject {
