@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * Runs a program and resolves its stdout; rejects on a non-zero exit, a missing program or the
@@ -35,5 +36,16 @@ export const nodeFileReader: FileReader = {
   readFile: (path) => readFile(path, 'utf8'),
   readDir: (path) => readdir(path),
 };
+
+/**
+ * Reads `/sys/...` as `<root>/sys/...`: a fixture tree in tests, or a host's `/sys` and `/proc`
+ * mounted elsewhere when the agent runs in a container.
+ */
+export function rootedFileReader(root: string): FileReader {
+  return {
+    readFile: (path) => readFile(join(root, path), 'utf8'),
+    readDir: (path) => readdir(join(root, path)),
+  };
+}
 
 export const REAL_SYSTEM: SystemAccess = { run: execFileRunner, files: nodeFileReader };
