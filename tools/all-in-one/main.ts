@@ -16,10 +16,11 @@ import { registryService } from '../../apps/registry/src/registry.service-defini
 import { routerService } from '../../apps/router/src/router.service-definition';
 
 async function main(shutdown: GracefulShutdown): Promise<void> {
-  const { IIR_AGENT_ENABLED, NATS_URL } = loadConfig({ IIR_AGENT_ENABLED: env.bool(false), NATS_URL: env.natsUrl() });
+  const { IIR_AGENT_ENABLED, NATS_URL } = loadConfig({ IIR_AGENT_ENABLED: env.bool(true), NATS_URL: env.natsUrl() });
   // Services that answer first, so the gateway finds them when it starts taking traffic.
   const services = [entry(registryService), entry(authService), entry(classifierService), entry(routerService)];
-  if (IIR_AGENT_ENABLED) services.push(entry(agentService));
+  // The local agent with the bundled tiny model: a fresh install answers with no key and no network.
+  if (IIR_AGENT_ENABLED) services.push(agentEntry());
   services.push(entry(gatewayService));
   // Every service's settings are checked before any of them starts.
   for (const s of services) loadConfig({ ...commonConfigShape, ...s.shape });
@@ -34,6 +35,25 @@ async function main(shutdown: GracefulShutdown): Promise<void> {
     );
   }
   for (const s of services) await shutdown.track(s.start());
+}
+
+/**
+ * The embedded agent's owner API wants port 5000, which macOS's AirPlay receiver often holds: then
+ * it takes a free port (and says which) rather than stopping the whole of `npm start`.
+ */
+function agentEntry(): { shape: ZodRawShape; start: () => Promise<RunningService> } {
+  return {
+    shape: agentService.configShape,
+    start: async () => {
+      try {
+        return await startService(agentService);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || process.env['AGENT_PORT']) throw error;
+        process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', service: 'agent', msg: 'port 5000 is taken: the agent API takes a free port' })}\n`);
+        return startService(agentService, { ...process.env, AGENT_PORT: '0' });
+      }
+    },
+  };
 }
 
 function entry<S extends ZodRawShape>(definition: ServiceDefinition<S>): { shape: ZodRawShape; start: () => Promise<RunningService> } {

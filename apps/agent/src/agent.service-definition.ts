@@ -1,15 +1,11 @@
-import { env, type ServiceDefinition } from '@iir/platform';
+import type { ServiceDefinition } from '@iir/platform';
+import { agentConfigShape } from './agent.config';
 import { AgentModule } from './agent.module';
 
-const configShape = {
-  AGENT_PORT: env.port(5000),
-  HTTP_HOST: env.string('0.0.0.0'),
-};
-
 /** The agent service: its settings and root module. */
-export const agentService: ServiceDefinition<typeof configShape> = {
+export const agentService: ServiceDefinition<typeof agentConfigShape> = {
   name: 'agent',
-  configShape,
+  configShape: agentConfigShape,
   http: (config) => ({ port: config.AGENT_PORT, host: config.HTTP_HOST }),
-  module: () => AgentModule.register(),
+  module: (context) => AgentModule.register(context),
 };

@@ -1,0 +1,148 @@
+// The llama backend's worker thread: node-llama-cpp is ESM with top-level await, so it is loaded
+// here, natively, whatever loaded the agent (the esbuild CJS bundle, Jest's VM, ts-node). The main
+// thread sends plain messages and gets plain messages back; nothing else crosses.
+//
+// In:  {type:'load', id, path, contextSize, threads, sequences, gpu}
+//      {type:'unload', id, path}
+//      {type:'chat', runId, path, messages, maxTokens, temperature, topP, seed, stop}
+//      {type:'abort', runId}
+// Out: {type:'reply', id, ok, error?, info?}
+//      {type:'text', runId, text}                      (as tokens are generated)
+//      {type:'done', runId, finishReason, promptTokens, completionTokens}
+//      {type:'failed', runId, code, message}
+import { parentPort } from 'node:worker_threads';
+
+const models = new Map(); // path → { model, context, contextSize, loading? }
+const runs = new Map(); // runId → AbortController
+let llamaPromise;
+
+function llama(options) {
+  llamaPromise ??= import('node-llama-cpp').then(({ getLlama }) =>
+    getLlama({ gpu: options.gpu, build: 'never', skipDownload: true, maxThreads: options.threads, logLevel: 'error', progressLogs: false }),
+  );
+  return llamaPromise;
+}
+
+const post = (message) => parentPort.postMessage(message);
+
+async function load({ path, contextSize, threads, sequences, gpu }) {
+  const known = models.get(path);
+  if (known) return known.ready;
+  const entry = {};
+  entry.ready = (async () => {
+    const l = await llama({ gpu, threads });
+    const model = await l.loadModel({ modelPath: path });
+    const size = Math.min(contextSize, model.trainContextSize ?? contextSize);
+    const context = await model.createContext({ contextSize: size, threads, sequences });
+    Object.assign(entry, { model, context, contextSize: size });
+    return { contextSize: size, trainContextSize: model.trainContextSize };
+  })();
+  models.set(path, entry);
+  try {
+    return await entry.ready;
+  } catch (error) {
+    models.delete(path);
+    throw error;
+  }
+}
+
+async function unload(path) {
+  const entry = models.get(path);
+  if (!entry) return;
+  models.delete(path);
+  await entry.ready.catch(() => undefined);
+  await entry.context?.dispose();
+  await entry.model?.dispose();
+}
+
+function text(content) {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (p && p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
+  return '';
+}
+
+/** OpenAI messages as node-llama-cpp's chat history, ending with the model's (empty) turn. */
+function history(messages) {
+  const out = [];
+  for (const m of messages) {
+    const body = text(m.content);
+    if (m.role === 'system' || m.role === 'developer') out.push({ type: 'system', text: body });
+    else if (m.role === 'assistant') out.push({ type: 'model', response: [body] });
+    else out.push({ type: 'user', text: m.role === 'tool' ? `Tool result: ${body}` : body });
+  }
+  out.push({ type: 'model', response: [] });
+  return out;
+}
+
+async function chat(msg) {
+  const entry = models.get(msg.path);
+  if (!entry?.context) throw Object.assign(new Error(`model ${msg.path} is not loaded`), { code: 'upstream_unavailable' });
+  let sequence;
+  try {
+    sequence = entry.context.getSequence();
+  } catch {
+    throw Object.assign(new Error('every sequence of the model is busy'), { code: 'rate_limit_exceeded' });
+  }
+  const abort = new AbortController();
+  runs.set(msg.runId, abort);
+  const { LlamaChat } = await import('node-llama-cpp');
+  const session = new LlamaChat({ contextSequence: sequence });
+  try {
+    const chatHistory = history(msg.messages);
+    const { contextText } = session.chatWrapper.generateContextState({ chatHistory });
+    const promptTokens = contextText.tokenize(entry.model.tokenizer).length;
+    const room = entry.contextSize - promptTokens;
+    if (room < 1) {
+      throw Object.assign(new Error(`The prompt is ${promptTokens} tokens; the model's context holds ${entry.contextSize}.`), { code: 'invalid_request_error' });
+    }
+    const maxTokens = Math.min(msg.maxTokens ?? room, room);
+    let completionTokens = 0;
+    const result = await session.generateResponse(chatHistory, {
+      maxTokens,
+      ...(msg.temperature != null ? { temperature: msg.temperature } : {}),
+      ...(msg.topP != null ? { topP: msg.topP } : {}),
+      ...(msg.seed != null ? { seed: msg.seed } : {}),
+      ...(msg.stop?.length ? { customStopTriggers: msg.stop } : {}),
+      signal: abort.signal,
+      stopOnAbortSignal: true,
+      onToken: (tokens) => {
+        completionTokens += tokens.length;
+      },
+      onTextChunk: (chunk) => {
+        if (chunk.length > 0) post({ type: 'text', runId: msg.runId, text: chunk });
+      },
+    });
+    // A stop sequence is not part of the answer (OpenAI's rule); node-llama-cpp leaves it out too.
+    const finishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+    post({ type: 'done', runId: msg.runId, finishReason, promptTokens, completionTokens, aborted: abort.signal.aborted });
+  } finally {
+    runs.delete(msg.runId);
+    session.dispose({ disposeSequence: false });
+    sequence.dispose();
+  }
+}
+
+parentPort.on('message', (msg) => {
+  switch (msg.type) {
+    case 'load':
+      load(msg).then(
+        (info) => post({ type: 'reply', id: msg.id, ok: true, info }),
+        (error) => post({ type: 'reply', id: msg.id, ok: false, error: String(error?.message ?? error) }),
+      );
+      break;
+    case 'unload':
+      unload(msg.path).then(
+        () => post({ type: 'reply', id: msg.id, ok: true }),
+        (error) => post({ type: 'reply', id: msg.id, ok: false, error: String(error?.message ?? error) }),
+      );
+      break;
+    case 'chat':
+      chat(msg).catch((error) => post({ type: 'failed', runId: msg.runId, code: error?.code ?? 'upstream_error', message: String(error?.message ?? error) }));
+      break;
+    case 'abort':
+      runs.get(msg.runId)?.abort();
+      break;
+    default:
+      break;
+  }
+});

@@ -1,0 +1,172 @@
+import path from 'node:path';
+import { requireService, ServiceProcesses, TEST_NATS_URL, waitFor, type ServiceProcess } from '@iir/testing';
+import OpenAI from 'openai';
+import { E2eWorkspace, type SeparateService, type Started } from './support/e2e-stack';
+
+const MODEL = 'local/stories-260k';
+const ADMIN_KEY = 'local-agent-e2e-admin-key-0123456789';
+const PROMPT = [{ role: 'user' as const, content: 'Once upon a time' }];
+
+/**
+ * The real agent end to end: the `openai` SDK → gateway → router → an agent process of its own
+ * (its own NATS connection and credential, like a Mac on a desk) running the bundled GGUF model with
+ * node-llama-cpp on one thread. Every service is a separate process over the real NATS.
+ */
+describe('the local agent: a real tiny model behind IIR over NATS', () => {
+  const procs = new ServiceProcesses();
+  let ws: E2eWorkspace;
+  let gateway: Started;
+  let client: OpenAI;
+  const agents = new Map<string, { proc: ServiceProcess; port: number }>();
+
+  const env = (extra: Record<string, string> = {}): Record<string, string | undefined> =>
+    ws.natsEnv({
+      IIR_ADMIN_KEY: ADMIN_KEY,
+      ROUTING_CONFIG: path.join(ws.dataDir, 'routing.yaml'),
+      AGENT_HEARTBEAT_MS: '200',
+      AGENT_STALE_AFTER_MS: '1000',
+      ROUTER_AGENTS_REFRESH_MS: '200',
+      ...extra,
+    });
+  const start = async (app: SeparateService): Promise<Started> => {
+    const proc = procs.spawn(app, { env: env(), label: app });
+    return { process: proc, port: await proc.waitForReady(app) };
+  };
+  const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+  const base = (): string => `http://127.0.0.1:${gateway.port}`;
+
+  /** An admin issues the agent its credential; the agent then dials NATS with it. */
+  const startAgent = async (agentId: string, extra: Record<string, string> = {}): Promise<{ proc: ServiceProcess; port: number }> => {
+    const res = await fetch(`${base()}/api/v1/apikeys`, { method: 'POST', headers: admin, body: JSON.stringify({ role: 'agent', agent_id: agentId, description: agentId }) });
+    expect(res.status).toBe(201);
+    const { api_key: credential } = (await res.json()) as { api_key: string };
+    const proc = procs.spawn('agent', {
+      env: env({ AGENT_ID: agentId, AGENT_CREDENTIAL: credential, AGENT_BACKENDS: 'llama', AGENT_THREADS: '1', NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true', ...extra }),
+      label: agentId,
+    });
+    const port = await proc.waitForReady('agent', { timeoutMs: 60_000 });
+    await proc.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('registered'), { timeoutMs: 30_000, what: `${agentId} to register` });
+    const started = { proc, port };
+    agents.set(agentId, started);
+    return started;
+  };
+  const routable = (): Promise<unknown> =>
+    waitFor(async () => (await client.models.list()).data.some((m) => m.id === MODEL && (m as { available?: boolean }).available !== false), {
+      timeoutMs: 20_000,
+      what: `${MODEL} to be listed`,
+    });
+  const metric = async (port: number, name: string): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : NaN;
+  };
+
+  beforeAll(async () => {
+    await requireService('NATS', TEST_NATS_URL);
+    ws = new E2eWorkspace('localagent');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(ws.dataDir, 'routing.yaml'), "policies:\n  - { model: 'local/*', policy: least-loaded }\n");
+    await Promise.all([start('registry'), start('auth')]);
+    await start('router');
+    gateway = await start('gateway');
+    client = new OpenAI({ baseURL: `${base()}/v1`, apiKey: ADMIN_KEY, maxRetries: 0, timeout: 60_000 });
+    await startAgent('mac-one', { AGENT_PARALLEL: '1', AGENT_QUEUE_MAX: '0' });
+    await routable();
+  }, 120_000);
+
+  afterAll(async () => {
+    await procs.killAll();
+    ws?.dispose();
+  });
+
+  it('streams tokens from the model, with usage from its tokenizer', async () => {
+    const stream = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, stream_options: { include_usage: true }, max_tokens: 24 });
+    let text = '';
+    let finish: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | undefined;
+    let deltas = 0;
+    for await (const chunk of stream) {
+      const c = chunk.choices[0];
+      if (c?.delta.content) {
+        text += c.delta.content;
+        deltas++;
+      }
+      if (c?.finish_reason) finish = c.finish_reason;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text.trim().length).toBeGreaterThan(0);
+    expect(deltas).toBeGreaterThan(1);
+    expect(['stop', 'length']).toContain(finish);
+    expect(usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(usage?.completion_tokens).toBeGreaterThan(0);
+    expect(usage?.completion_tokens).toBeLessThanOrEqual(24);
+    expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0));
+  });
+
+  it('answers finish_reason length when max_tokens cuts the answer', async () => {
+    const { data, response } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 3 }).withResponse();
+    expect(data.choices[0]?.finish_reason).toBe('length');
+    expect(data.usage?.completion_tokens).toBe(3);
+    expect(response.headers.get('x-iir-target')).toBe(MODEL);
+    expect(response.headers.get('x-iir-provider')).toBe('local');
+  });
+
+  it('heartbeats the machine state, shown by /routing', async () => {
+    const routing = await waitFor(async () => {
+      const body = (await (await fetch(`${base()}/routing`, { headers: admin })).json()) as { agents?: Array<{ agentId?: string; agent_id?: string; state?: Record<string, unknown> }> };
+      const one = body.agents?.find((a) => (a.agentId ?? a.agent_id) === 'mac-one');
+      return one?.state && 'power_source' in one.state ? one : undefined;
+    }, { timeoutMs: 10_000, what: 'mac-one state in /routing' });
+    expect(routing.state).toMatchObject({ free_slots: expect.any(Number) });
+    expect(['ac', 'battery', 'unknown']).toContain(routing.state?.['power_source']);
+  });
+
+  it('frees the slot at once when the client goes away mid-stream', async () => {
+    const { port } = agents.get('mac-one') as { port: number };
+    const abort = new AbortController();
+    const stream = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: 1500 }, { signal: abort.signal });
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) break; // leaving the loop aborts the request
+    }
+    abort.abort();
+    await waitFor(async () => (await metric(port, 'iir_agent_in_flight')) === 0, { timeoutMs: 10_000, what: 'the slot to be free' });
+    // One slot, no queue: this only succeeds because the aborted generation let go of it.
+    const next = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 });
+    expect(next.choices[0]?.finish_reason).toBe('length');
+  });
+
+  it('answers 429 with Retry-After when the agent has no free slot and no queue room', async () => {
+    const { port } = agents.get('mac-one') as { port: number };
+    // Hold the only slot with a long generation, then ask again while it runs. The tiny model may
+    // end its story early, so try until the second request met a busy agent.
+    const refused = await waitFor(async () => {
+      const abort = new AbortController();
+      const holder = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: 1500 }, { signal: abort.signal });
+      const iterator = holder[Symbol.asyncIterator]();
+      await iterator.next();
+      try {
+        if ((await metric(port, 'iir_agent_in_flight')) !== 1) return undefined;
+        const second = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).then(() => undefined, (e: unknown) => e);
+        return second instanceof OpenAI.APIError && second.status === 429 ? second : undefined;
+      } finally {
+        abort.abort();
+        await iterator.return?.();
+      }
+    }, { timeoutMs: 30_000, what: 'a 429 from the busy agent' });
+    expect(refused.headers?.get('retry-after')).toMatch(/^\d+$/);
+    expect((refused.error as { message?: string } | undefined)?.message ?? refused.message).toMatch(/busy/);
+  });
+
+  it('moves traffic to another agent when one is killed, once it goes stale', async () => {
+    await startAgent('mac-two', { AGENT_PARALLEL: '2' });
+    const one = agents.get('mac-one') as { proc: ServiceProcess };
+    await one.proc.kill();
+    const reason = await waitFor(async () => {
+      const { response, data } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).withResponse();
+      expect(data.choices[0]?.finish_reason).toBe('length');
+      const why = response.headers.get('x-iir-route-reason') ?? '';
+      return why.includes('mac-two') && !why.includes('mac-one') ? why : undefined;
+    }, { timeoutMs: 15_000, what: 'mac-one to drop out of the plan' });
+    expect(reason).toContain('least-loaded');
+  });
+});
