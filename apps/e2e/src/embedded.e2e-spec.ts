@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { REQUIRED_SERVICES } from '@iir/contracts';
-import { ServiceProcesses, waitFor, type ServiceProcess } from '@iir/testing';
+import { REPO_ROOT, ServiceProcesses, waitFor, type ServiceProcess } from '@iir/testing';
 import { E2eWorkspace, expectCleanExit, waitForGatewayHealth } from './support/e2e-stack';
 
 const ALL_IN_ONE = 'all-in-one';
@@ -87,4 +91,69 @@ describe('all-in-one, embedded mode (no NATS_URL)', () => {
       expect(own.logs.filter((l) => l.msg === `${name} stopped`).map((l) => l.msg)).toEqual([`${name} stopped`]);
     }
   }, 30_000);
+});
+
+/** The README's first request, copied out of the README itself, against a fresh `npm start`. */
+describe('a fresh npm start (no variables set) answers the README first request', () => {
+  const procs = new ServiceProcesses();
+  let ws: E2eWorkspace;
+  let iir: ServiceProcess;
+  let gatewayPort: number;
+
+  beforeAll(async () => {
+    ws = new E2eWorkspace('fresh');
+    iir = procs.spawn(ALL_IN_ONE, { env: ws.embeddedEnv(), label: 'all-in-one (fresh)' });
+    gatewayPort = await iir.waitForReady('gateway');
+    await iir.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('registered'), { timeoutMs: 30_000, what: 'the embedded agent to register' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await procs.killAll();
+    ws?.dispose();
+  });
+
+  it('streams an answer from the bundled local model', async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('curl localhost:8000/v1/chat/completions');
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(0, start)).not.toMatch(/curl localhost:8000\/v1\//); // it is the first
+    // The command with its continuation lines, exactly as printed, pointed at this run's port.
+    const lines: string[] = [];
+    for (const line of readme.slice(start).split('\n')) {
+      lines.push(line);
+      if (!line.trimEnd().endsWith('\\')) break;
+    }
+    const command = lines.join('\n').replace('localhost:8000', `127.0.0.1:${gatewayPort}`);
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${command} -sS --max-time 60`], { maxBuffer: 16 * 1024 * 1024 });
+    const events = stdout.split('\n').filter((l) => l.startsWith('data: '));
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((l) => JSON.parse(l.slice(6)) as { model: string; choices: Array<{ delta: { content?: string } }> });
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks[0]?.model).toBe('local/stories-260k');
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('').trim().length).toBeGreaterThan(0);
+  });
+
+  it('answers model auto from the local tier, and lists the local model', async () => {
+    const res = await fetch(`http://127.0.0.1:${gatewayPort}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', max_tokens: 8, messages: [{ role: 'user', content: 'hi!' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-iir-auto-tier')).toBe('local');
+    expect(res.headers.get('x-iir-target')).toBe('local/stories-260k');
+    const models = (await (await fetch(`http://127.0.0.1:${gatewayPort}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data.map((m) => m.id)).toContain('local/stories-260k');
+  });
+
+  it('names the variable to set for a provider that is not configured', async () => {
+    const res = await fetch(`http://127.0.0.1:${gatewayPort}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('Set EXTERNAL_OPENAI_KEY');
+    expect(iir.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
 });
