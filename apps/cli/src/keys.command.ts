@@ -30,7 +30,7 @@ export function keysCommand(settings: () => CliSettings, out: (line: string) => 
     .option('--rpm <n>', 'requests per minute', wholeNumber('rpm', 0))
     .option('--tpm <n>', 'tokens per minute', wholeNumber('tpm', 0))
     .option('-m, --models <globs>', 'allowed models, comma-separated globs (e.g. local/*,openai/gpt-4o*)')
-    .option('--role <role>', 'user or admin', 'user')
+    .option('--role <role>', 'user or admin (agent keys: iir agents token create)', 'user')
     .option('--expires <iso>', 'expiry, ISO-8601')
     .option('--json', 'print the answer as JSON')
     .action(async (o: { description: string; priority: number; rpm?: number; tpm?: number; models?: string; role: string; expires?: string; json?: boolean }) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import type { CliSettings } from './gateway-api';
+import { agentsCommand } from './agents.command';
 import { keysCommand } from './keys.command';
 import { modelsCommand } from './models.command';
 
@@ -18,6 +19,7 @@ const settings = (): CliSettings => {
 };
 
 program.addCommand(keysCommand(settings, (line) => process.stdout.write(line + '\n')));
+program.addCommand(agentsCommand(settings, (line) => process.stdout.write(line + '\n')));
 program.addCommand(modelsCommand(settings, (line) => process.stdout.write(line + '\n')));
 
 program.parseAsync(process.argv).catch((error: unknown) => {

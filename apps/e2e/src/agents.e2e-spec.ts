@@ -70,6 +70,9 @@ describe('agents: registration, least-loaded routing and staleness (separate pro
       AGENT_HEARTBEAT_MS: '100',
       AGENT_STALE_AFTER_MS: '500',
       ROUTER_AGENTS_REFRESH_MS: '200',
+      // No auth service here: these scripted agents test routing and staleness; credentials are
+      // tested with the real auth service in local-agent.e2e-spec.ts.
+      AGENT_AUTH: 'off',
     });
   const start = async (app: SeparateService): Promise<Started> => {
     const proc = procs.spawn(app, { env: env(), label: app });

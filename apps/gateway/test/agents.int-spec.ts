@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   agentBaseUrl,
   agentChatSubject,
@@ -5,7 +6,9 @@ import {
   SUBJECTS,
   type AgentRecord,
   type AgentsListResponse,
+  type ApiKeyInfo,
   type ChatCompletionChunk,
+  type KeyVerifyResponse,
   type ChatCompletionRequest,
 } from '@iir/contracts';
 import type { NatsBus } from '@iir/platform';
@@ -16,6 +19,16 @@ import { GatewayHarness, modelRecord, target } from './gateway-harness';
 const KEY = 'agent-test-key';
 const ADMIN = 'agent-test-admin-key';
 const TOKEN = 'a1-instance-token-0123456789abcdef';
+const A1_KEY = 'iir-agent-key-for-a1-0123456789';
+const A2_KEY = 'iir-agent-key-for-a2-0123456789';
+const agentKey = (id: string, agentId: string): ApiKeyInfo => ({
+  id, displayPrefix: 'iir-agent', description: agentId, role: 'agent', agentId, priority: 0, rpm: null, tpm: null, allowedModels: [],
+  expiresAt: null, createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null,
+});
+const AGENT_KEYS = new Map([
+  [createHash('sha256').update(A1_KEY).digest('hex'), agentKey('k-a1', 'a1')],
+  [createHash('sha256').update(A2_KEY).digest('hex'), agentKey('k-a2', 'a2')],
+]);
 const agentTarget = (agentId: string, model = 'local/echo') =>
   target(model, agentBaseUrl(agentId), { provider: 'local', kind: 'agent', protocol: 'agent', upstreamModel: 'echo' });
 
@@ -103,6 +116,11 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
       if (typeof beat.queueLength !== 'number') throw new BusError('invalid_request_error', "'queueLength' must be a whole number.", { param: 'queueLength' });
       return record('a1', { queueLength: beat.queueLength, lastHeartbeatAt: '2026-01-01T00:00:05.000Z' });
     }, { queue: 'registry' });
+    // auth, as it answers for the two agent keys (the rest of the keys are static or the admin's).
+    h.bus.handle(SUBJECTS.auth.verifyKey, (payload): KeyVerifyResponse => {
+      const found = AGENT_KEYS.get((payload as { hash: string }).hash);
+      return found ? { key: found, usable: true } : { usable: false, reason: 'unknown' };
+    }, { queue: 'auth' });
     await (h.bus as NatsBus).connection.flush();
     h.routes.set('local/echo', [agentTarget('a1')]);
     h.routes.set('local/gone', [agentTarget('nobody', 'local/gone'), target('fake/backup', backup.baseUrl)]);
@@ -258,6 +276,7 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
       maxConcurrency: 2,
       version: '0.1.0',
       instanceToken: TOKEN,
+      credential: ADMIN,
     });
     expect(await res.json()).toMatchObject({ object: 'agent', agent_id: 'a1', max_concurrency: 2, hardware: { memory_gb: 32 }, freshness: 'fresh' });
   });
@@ -271,7 +290,7 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
       });
     const ok = await post({ agentId: 'a1', queueLength: 2, in_flight: 1, loaded_models: ['local/echo'], state: { power: 'ac' } });
     expect(ok.status).toBe(200);
-    expect(heartbeats[heartbeats.length - 1]).toEqual({ agentId: 'a1', queueLength: 2, inFlight: 1, loadedModels: ['local/echo'], state: { power: 'ac' } });
+    expect(heartbeats[heartbeats.length - 1]).toEqual({ agentId: 'a1', queueLength: 2, inFlight: 1, loadedModels: ['local/echo'], state: { power: 'ac' }, credential: ADMIN });
     expect(await ok.json()).toMatchObject({ agent_id: 'a1', queue_length: 2, last_heartbeat_at: '2026-01-01T00:00:05.000Z' });
 
     const unknown = await post({ agent_id: 'ghost', queue_length: 0 });
@@ -303,6 +322,34 @@ describe('gateway ↔ agents (real NATS, a scripted agent, scripted router and r
       }
     }
     expect(registered.length + heartbeats.length).toBe(before);
+  });
+
+  it("lets an agent key register and heartbeat its own id only, forwarding it as the agent's credential", async () => {
+    const post = (path: string, key: string, agentId: string): Promise<Response> =>
+      fetch(`${h.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ agent_id: agentId, models: ['local/echo'], max_concurrency: 1, version: 'x', hardware: {}, queue_length: 0, in_flight: 0 }),
+      });
+    const own = await post('/register', A1_KEY, 'a1');
+    expect(own.status).toBe(200);
+    expect(registered.at(-1)).toMatchObject({ agentId: 'a1', credential: A1_KEY });
+    expect((await post('/heartbeat', A1_KEY, 'a1')).status).toBe(200);
+    for (const path of ['/register', '/heartbeat']) {
+      const other = await post(path, A2_KEY, 'a1');
+      expect(other.status).toBe(403);
+      expect(((await other.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'permission_denied', message: expect.stringContaining("speaks for 'a2'") });
+    }
+  });
+
+  it('refuses an agent key everywhere but /register and /heartbeat', async () => {
+    const auth = { authorization: `Bearer ${A1_KEY}`, 'content-type': 'application/json' };
+    const chat = await fetch(`${h.baseUrl}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: 'local/echo', messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(chat.status).toBe(403);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe('permission_denied');
+    expect((await fetch(`${h.baseUrl}/v1/models`, { headers: auth })).status).toBe(403);
+    expect((await fetch(`${h.baseUrl}/api/v1/apikeys`, { method: 'POST', headers: auth, body: '{"role":"admin"}' })).status).toBe(403);
+    expect((await fetch(`${h.baseUrl}/routing`, { headers: auth })).status).toBe(403);
   });
 
   it('refuses /register and /heartbeat with 401 on an open gateway too', async () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '@iir/platform';
+import { commonConfigShape, ConfigError, loadConfig } from '@iir/platform';
 import { agentSettings, databaseSettings, registryConfigShape, seedOptions } from './registry.config';
 
 describe('registry config', () => {
@@ -34,12 +34,23 @@ describe('registry config', () => {
     expect(seed).toMatchObject({ file: '/etc/iir/models.yaml', optional: false });
   });
 
+  it('requires agent credentials on NATS and not on the in-process bus, unless AGENT_AUTH says otherwise', () => {
+    const settings = (env: Record<string, string>): ReturnType<typeof agentSettings> => agentSettings(loadConfig({ ...commonConfigShape, ...registryConfigShape }, env) as never);
+    expect(settings({ NATS_URL: 'nats://127.0.0.1:4222' }).auth).toBe('required');
+    expect(settings({}).auth).toBe('off');
+    expect(settings({ AGENT_AUTH: 'required' }).auth).toBe('required');
+    expect(settings({ NATS_URL: 'nats://127.0.0.1:4222', AGENT_AUTH: 'off' }).auth).toBe('off');
+    expect(settings({ IIR_ADMIN_KEY: 'k' }).adminKeyHash).toHaveLength(32);
+    expect(() => settings({ AGENT_AUTH: 'maybe' })).toThrow(/AGENT_AUTH/);
+  });
+
   it('makes agents stale after three missed heartbeats by default, sweeping within the timeout', () => {
     expect(agentSettings(loadConfig(registryConfigShape, {}))).toEqual({
       heartbeatMs: 5_000,
       staleAfterMs: 15_000,
       sweepMs: 1_000,
       persistLastSeenMs: 60_000,
+      auth: 'off',
     });
     const fast = agentSettings(loadConfig(registryConfigShape, { AGENT_HEARTBEAT_MS: '100', AGENT_STALE_AFTER_MS: '300' }));
     expect(fast).toMatchObject({ heartbeatMs: 100, staleAfterMs: 300, sweepMs: 75 });

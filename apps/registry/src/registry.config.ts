@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, env } from '@iir/platform';
 import { z } from 'zod';
@@ -49,6 +50,13 @@ export const registryConfigShape = {
   /** How often agents heartbeat (ms); the staleness timeout defaults to three of them. */
   AGENT_HEARTBEAT_MS: env.int(5_000, 10),
   /** An agent with no heartbeat for this long (ms) is stale; default 3 × AGENT_HEARTBEAT_MS. */
+  /**
+   * Agent credentials on the bus: `required`, `off`, or `auto` (default): required on NATS, off on
+   * the one-process in-process bus, which nothing outside the process can reach.
+   */
+  AGENT_AUTH: env.enumOf(['auto', 'required', 'off'], 'auto'),
+  /** The bootstrap admin key (as the gateway's): it may register any agent id. Kept only as SHA-256. */
+  IIR_ADMIN_KEY: env.optionalString(),
   AGENT_STALE_AFTER_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(10, 'must be at least 10').optional(),
   ...providerConfigShape,
 };
@@ -93,5 +101,14 @@ export function agentSettings(config: RegistryConfig): AgentSettings {
   }
   // A quarter of the timeout, kept within 25 ms..1 s: staleness is noticed well inside the timeout.
   const sweepMs = Math.min(1_000, Math.max(25, Math.floor(staleAfterMs / 4)));
-  return { heartbeatMs, staleAfterMs, sweepMs, persistLastSeenMs: 60_000 };
+  const onNats = Boolean((config as RegistryConfig & { NATS_URL?: string }).NATS_URL);
+  const auth: AgentSettings['auth'] = config.AGENT_AUTH === 'auto' ? (onNats ? 'required' : 'off') : (config.AGENT_AUTH as AgentSettings['auth']);
+  return {
+    heartbeatMs,
+    staleAfterMs,
+    sweepMs,
+    persistLastSeenMs: 60_000,
+    auth,
+    ...(config.IIR_ADMIN_KEY ? { adminKeyHash: createHash('sha256').update(config.IIR_ADMIN_KEY).digest() } : {}),
+  };
 }

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { BusError, type AgentHeartbeat, type AgentRegisterRequest } from '@iir/contracts';
+import { BusError, SUBJECTS, type AgentHeartbeat, type AgentRegisterRequest, type ApiKeyInfo, type KeyVerifyResponse } from '@iir/contracts';
 import { ConfigError } from '@iir/platform';
 import { waitFor } from '@iir/testing';
 import { openDataSource } from '../src/database/data-source';
 import { AgentEntity } from '../src/agents/agent.entity';
 import { RegistryHarness } from './registry-harness';
 
-const FAST = { AGENT_HEARTBEAT_MS: '100', AGENT_STALE_AFTER_MS: '300' };
+// Credentials have their own describe below; these are about registration and liveness.
+const FAST = { AGENT_HEARTBEAT_MS: '100', AGENT_STALE_AFTER_MS: '300', AGENT_AUTH: 'off' };
 
 function registration(agentId: string, overrides: Partial<AgentRegisterRequest> = {}): AgentRegisterRequest {
   return {
@@ -232,5 +233,53 @@ describe('registry agents over NATS, on SQLite', () => {
   it('will not start when the stale timeout is not longer than the heartbeat', async () => {
     await expect(h.start({ AGENT_HEARTBEAT_MS: '500', AGENT_STALE_AFTER_MS: '500' })).rejects.toThrow(ConfigError);
     await expect(h.start({ AGENT_HEARTBEAT_MS: '500', AGENT_STALE_AFTER_MS: '500' })).rejects.toThrow(/AGENT_STALE_AFTER_MS/);
+  });
+});
+
+describe('registry agents: credentials over NATS (AGENT_AUTH=required)', () => {
+  let h: RegistryHarness;
+  const ADMIN = 'registry-admin-key-0123456789abcdef';
+  const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+  const key = (id: string, role: ApiKeyInfo['role'], agentId?: string): ApiKeyInfo => ({
+    id, displayPrefix: 'iir-', description: id, role, priority: 0, rpm: null, tpm: null, allowedModels: [], expiresAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null, ...(agentId ? { agentId } : {}),
+  });
+  // What auth answers for each hash (auth itself is tested with its real database elsewhere).
+  const keys = new Map<string, KeyVerifyResponse>([
+    [sha('iir-agent-mac-1'), { key: key('k1', 'agent', 'mac-1'), usable: true }],
+    [sha('iir-agent-mac-2'), { key: key('k2', 'agent', 'mac-2'), usable: true }],
+    [sha('iir-user'), { key: key('k3', 'user'), usable: true }],
+    [sha('iir-revoked'), { key: key('k4', 'agent', 'mac-1'), usable: false, reason: 'revoked' }],
+  ]);
+  const refusal = (promise: Promise<unknown>): Promise<string | undefined> => promise.then(() => undefined, (e: unknown) => BusError.from(e).code);
+
+  beforeEach(async () => {
+    h = await new RegistryHarness().setUp();
+    await h.writeSeed('models: []\n');
+    h.bus.handle(SUBJECTS.auth.verifyKey, (payload) => keys.get((payload as { hash: string }).hash) ?? { usable: false, reason: 'unknown' }, { queue: 'auth' });
+    await h.start({ ...FAST, AGENT_AUTH: 'required', IIR_ADMIN_KEY: ADMIN });
+  });
+  afterEach(() => h.tearDown());
+
+  it('refuses a registration without a credential, with a wrong one, and with a revoked one', async () => {
+    expect(await refusal(h.client.registerAgent(registration('mac-1')))).toBe('invalid_api_key');
+    expect(await refusal(h.client.registerAgent({ ...registration('mac-1'), credential: 'iir-nobody' }))).toBe('invalid_api_key');
+    expect(await refusal(h.client.registerAgent({ ...registration('mac-1'), credential: 'iir-revoked' }))).toBe('invalid_api_key');
+    expect((await h.client.listAgents({ includeStale: true })).agents).toEqual([]);
+  });
+
+  it("refuses another agent's credential and a user key with permission_denied", async () => {
+    expect(await refusal(h.client.registerAgent({ ...registration('mac-1'), credential: 'iir-agent-mac-2' }))).toBe('permission_denied');
+    expect(await refusal(h.client.registerAgent({ ...registration('mac-1'), credential: 'iir-user' }))).toBe('permission_denied');
+  });
+
+  it('takes its own credential (or an admin key) for registration and heartbeats, and never stores it', async () => {
+    const record = await h.client.registerAgent({ ...registration('mac-1'), credential: 'iir-agent-mac-1' });
+    expect(record).not.toHaveProperty('credential');
+    await h.client.agentHeartbeat({ ...beat('mac-1'), credential: 'iir-agent-mac-1' });
+    expect(await refusal(h.client.agentHeartbeat(beat('mac-1')))).toBe('invalid_api_key');
+    expect(await refusal(h.client.agentHeartbeat({ ...beat('mac-1'), credential: 'iir-agent-mac-2' }))).toBe('permission_denied');
+    await h.client.registerAgent({ ...registration('mac-9'), credential: ADMIN });
+    expect((await h.client.listAgents()).agents.map((a) => a.agentId).sort()).toEqual(['mac-1', 'mac-9']);
   });
 });

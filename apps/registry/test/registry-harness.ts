@@ -18,7 +18,7 @@ export class RegistryHarness {
   readonly agentChanges: AgentsChangedEvent[] = [];
   client!: RegistryClient;
   service: RunningService | undefined;
-  private bus: NatsBus | undefined;
+  bus!: NatsBus;
   private subscription: Subscription | undefined;
   private agentSubscription: Subscription | undefined;
 

@@ -23,7 +23,7 @@ describe('registry service over NATS, on Postgres', () => {
     await schema.drop();
   });
 
-  const env = (): Record<string, string> => ({ DATABASE_URL: schema.url, EXTERNAL_OPENAI_KEY: 'sk-test' });
+  const env = (): Record<string, string> => ({ DATABASE_URL: schema.url, EXTERNAL_OPENAI_KEY: 'sk-test', AGENT_AUTH: 'off' });
 
   it('migrates, seeds and serves the catalogue from Postgres, in its own schema', async () => {
     await h.start(env());

@@ -22,6 +22,11 @@ export interface AgentRegisterRequest {
    * once it is stale, a new token may (a restarted agent recovers). Never logged.
    */
   instanceToken?: string;
+  /**
+   * The agent's credential (an `agent` key for this id, or an admin key): required on NATS unless
+   * the registry runs with `AGENT_AUTH=off`. Checked, never stored, never logged.
+   */
+  credential?: string;
 }
 
 /** `registry.agents.heartbeat`: every `AGENT_HEARTBEAT_MS`. */
@@ -35,6 +40,8 @@ export interface AgentHeartbeat {
   sentAt: string;
   /** The token the agent registered with; required when it registered with one. */
   instanceToken?: string;
+  /** As in the registration. */
+  credential?: string;
 }
 
 export type AgentFreshness = 'fresh' | 'stale';

@@ -1,5 +1,8 @@
-/** Who a key belongs to: `admin` keys may manage keys and read stats. */
-export const KEY_ROLES = ['user', 'admin'] as const;
+/**
+ * Who a key belongs to: `admin` keys may manage keys and read stats; an `agent` key is one agent's
+ * credential: it may register and heartbeat that agent id and call nothing else.
+ */
+export const KEY_ROLES = ['user', 'admin', 'agent'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 /** An API key as every service but `auth` sees it: never the secret, never its hash. */
@@ -21,6 +24,8 @@ export interface ApiKeyInfo {
   expiresAt: string | null;
   createdAt: string;
   revokedAt: string | null;
+  /** `agent` keys only: the one agent id the key speaks for. */
+  agentId?: string | null;
 }
 
 export interface KeyCreateRequest {
@@ -31,6 +36,8 @@ export interface KeyCreateRequest {
   tpm?: number | null;
   allowedModels?: string[];
   expiresAt?: string | null;
+  /** Required for (and only for) role `agent`. */
+  agentId?: string;
 }
 /** The only answer that ever carries the secret. */
 export interface KeyCreateResponse {

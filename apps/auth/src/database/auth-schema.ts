@@ -4,6 +4,7 @@ import { UsageRecordEntity } from '../usage/usage-record.entity';
 import { CreateKeysAndUsage1764547200000 } from './migrations/1764547200000-create-keys-and-usage.migration';
 import { UsageRoutingReceipt1764633600000 } from './migrations/1764633600000-usage-routing-receipt.migration';
 import { UsageClientRequestId1764720000000 } from './migrations/1764720000000-usage-client-request-id.migration';
+import { AgentKeys1764892800000 } from './migrations/1764892800000-agent-keys.migration';
 import { UsageRoutePin1764806400000 } from './migrations/1764806400000-usage-route-pin.migration';
 
 /** New migrations are appended here. */
@@ -15,5 +16,6 @@ export const AUTH_SCHEMA: DatabaseSchema = {
     UsageRoutingReceipt1764633600000,
     UsageClientRequestId1764720000000,
     UsageRoutePin1764806400000,
+    AgentKeys1764892800000,
   ],
 };

@@ -3,7 +3,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** The `api_keys` table: everything about a key except its secret (only the SHA-256 is kept). */
 @Entity({ name: 'api_keys' })
-@Check('CHK_api_keys_role', `"role" IN ('user', 'admin')`)
+@Check('CHK_api_keys_role', `"role" IN ('user', 'admin', 'agent')`)
 export class ApiKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -40,6 +40,10 @@ export class ApiKeyEntity {
 
   @Column({ name: 'revoked_at', type: 'varchar', length: 32, nullable: true })
   revokedAt!: string | null;
+
+  /** `agent` keys: the agent id the key may register and heartbeat. */
+  @Column({ name: 'agent_id', type: 'varchar', length: 128, nullable: true })
+  agentId!: string | null;
 }
 
 export function toKeyInfo(row: ApiKeyEntity): ApiKeyInfo {
@@ -55,5 +59,6 @@ export function toKeyInfo(row: ApiKeyEntity): ApiKeyInfo {
     expiresAt: row.expiresAt,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
+    ...(row.agentId ? { agentId: row.agentId } : {}),
   };
 }

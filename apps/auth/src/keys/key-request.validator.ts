@@ -8,7 +8,11 @@ export interface ValidKeyRequest {
   tpm: number | null;
   allowedModels: string[];
   expiresAt: string | null;
+  agentId: string | null;
 }
+
+/** The registry's agent id rule (letters, digits, `.`, `_`, `-`). */
+const AGENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 const MAX_PRIORITY = 1_000;
 const MAX_GLOBS = 100;
@@ -49,7 +53,13 @@ export function validateKeyRequest(input: unknown, now = Date.now()): ValidKeyRe
     if (when <= now) throw invalid("'expires_at' must be in the future.", 'expires_at');
     expiresAt = new Date(when).toISOString();
   }
+  const agentId = body.agentId ?? null;
+  if (role === 'agent' && (typeof agentId !== 'string' || !AGENT_ID.test(agentId))) {
+    throw invalid("An agent key needs 'agent_id': 1-128 letters, digits, '.', '_' or '-'.", 'agent_id');
+  }
+  if (role !== 'agent' && agentId !== null) throw invalid("'agent_id' is only for keys with role 'agent'.", 'agent_id');
   return {
+    agentId: agentId as string | null,
     description,
     role: role as KeyRole,
     priority: priority as number,

@@ -7,6 +7,9 @@ import { KeyVerifier } from './key-verifier';
 import { presentedKey, sha256 } from './presented-key';
 import { ANONYMOUS, principalFromKey, setPrincipal, type Principal } from './principal';
 
+/** The one controller agent keys may call (set by it, so this guard needs no import of it). */
+export const AGENT_ROUTES: { controller: unknown } = { controller: undefined };
+
 /** IIR keys start with this; other strings are only ever static keys or, on an open gateway, nothing. */
 const IIR_KEY_PREFIX = 'iir-';
 
@@ -25,7 +28,12 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    setPrincipal(request, await this.identify(request));
+    const principal = await this.identify(request);
+    // An agent credential registers and heartbeats its agent, and is good for nothing else.
+    if (principal.role === 'agent' && context.getClass() !== AGENT_ROUTES.controller) {
+      throw new ApiError('permission_denied', 'An agent key may only register and heartbeat its own agent (POST /register, /heartbeat).');
+    }
+    setPrincipal(request, principal);
     return true;
   }
 

@@ -11,6 +11,8 @@ export interface Principal {
   tpm: number | null;
   allowedModels: string[];
   source: 'key' | 'admin-env' | 'static' | 'anonymous';
+  /** An `agent` key's agent id: the only id it may register and heartbeat. */
+  agentId?: string | null;
 }
 
 export const ANONYMOUS: Principal = {
@@ -32,6 +34,7 @@ export function principalFromKey(key: ApiKeyInfo): Principal {
     tpm: key.tpm,
     allowedModels: key.allowedModels,
     source: 'key',
+    ...(key.agentId ? { agentId: key.agentId } : {}),
   };
 }
 

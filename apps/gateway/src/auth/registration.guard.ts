@@ -22,6 +22,7 @@ export class RegistrationGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.keys.identify(request, true);
+    if (principal.role === 'agent') throw new ApiError('permission_denied', 'An agent key cannot register API keys.');
     setPrincipal(request, principal);
     if (principal.role === 'admin') return true;
     if (!this.settings.registration.keyless) {

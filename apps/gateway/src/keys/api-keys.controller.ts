@@ -40,6 +40,7 @@ export class ApiKeysController {
       tpm: (b['tpm'] ?? b['tpm_limit']) as number | null | undefined,
       allowedModels: b['allowed_models'] as string[] | undefined,
       expiresAt: b['expires_at'] as string | null | undefined,
+      ...(b['agent_id'] !== undefined ? { agentId: b['agent_id'] as string } : {}),
     };
     if (isKeylessRegistration(request, principalOf(request))) ask = withinCeilings(ask, this.settings.registration);
     const created = await this.auth.createKey(ask);
@@ -76,5 +77,6 @@ export function keyJson(key: ApiKeyInfo): Record<string, unknown> {
     expires_at: key.expiresAt,
     created_at: key.createdAt,
     revoked_at: key.revokedAt,
+    ...(key.agentId ? { agent_id: key.agentId } : {}),
   };
 }

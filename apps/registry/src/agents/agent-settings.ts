@@ -7,6 +7,10 @@ export interface AgentSettings {
   sweepMs: number;
   /** How often an agent's last-seen time is written to the table (heartbeats live in memory). */
   persistLastSeenMs: number;
+  /** `required`: registrations and heartbeats carry an agent (or admin) credential; `off`: the bus is trusted. */
+  auth: 'required' | 'off';
+  /** SHA-256 of `IIR_ADMIN_KEY`, which may speak for any agent. */
+  adminKeyHash?: Buffer;
 }
 
 export const AGENT_SETTINGS = Symbol('AGENT_SETTINGS');

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AGENT_SETTINGS, type AgentSettings } from './agent-settings';
+import { AgentCredentials } from './agent-credentials';
 import { AgentsController } from './agents.controller';
 import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
@@ -14,7 +15,7 @@ export class AgentsModule {
       global: true,
       exports: [AgentsService],
       controllers: [AgentsController],
-      providers: [{ provide: AGENT_SETTINGS, useValue: settings }, AgentsRepository, AgentsService],
+      providers: [{ provide: AGENT_SETTINGS, useValue: settings }, AgentsRepository, AgentsService, AgentCredentials],
     };
   }
 }

@@ -13,6 +13,7 @@ import {
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AgentCredentials } from './agent-credentials';
 import { AGENT_SETTINGS, type AgentSettings } from './agent-settings';
 import { parseHeartbeat, parseRegistration } from './agent-validation';
 import { AgentsRepository, type StoredAgent } from './agents.repository';
@@ -53,6 +54,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
     private readonly bus: TypedBus,
     private readonly logger: JsonLogger,
     @Inject(AGENT_SETTINGS) private readonly settings: AgentSettings,
+    private readonly credentials: AgentCredentials,
   ) {
     this.loaded = new Promise<void>((resolve, reject) => {
       this.settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -103,6 +105,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   private async registerNow(payload: unknown): Promise<AgentRecord> {
     await this.loaded;
     const request = parseRegistration(payload);
+    await this.credentials.check(request.agentId, credentialOf(payload));
     const subject = agentChatSubject(request.agentId);
     for (const other of this.agents.keys()) {
       if (other !== request.agentId && agentChatSubject(other) === subject) {
@@ -158,6 +161,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
   async heartbeat(payload: unknown): Promise<AgentRecord> {
     await this.loaded;
     const beat = parseHeartbeat(payload);
+    await this.credentials.check(beat.agentId, credentialOf(payload));
     const agent = this.agents.get(beat.agentId);
     if (!agent) {
       throw new BusError('not_found', `No agent '${beat.agentId}' is registered; register it first.`, { param: 'agentId' });
@@ -249,4 +253,9 @@ function toRecord(agent: LiveAgent): AgentRecord {
     lastHeartbeatAt: agent.lastHeartbeatAt,
     freshness: agent.freshness,
   };
+}
+
+/** The credential travels beside the registration, never inside what is stored or answered. */
+function credentialOf(payload: unknown): unknown {
+  return typeof payload === 'object' && payload !== null ? (payload as { credential?: unknown }).credential : undefined;
 }
