@@ -113,10 +113,11 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
 
   it('heartbeats the machine state, shown by /routing', async () => {
     const routing = await waitFor(async () => {
-      const body = (await (await fetch(`${base()}/routing`, { headers: admin })).json()) as { agents?: Array<{ agentId?: string; agent_id?: string; state?: Record<string, unknown> }> };
-      const one = body.agents?.find((a) => (a.agentId ?? a.agent_id) === 'mac-one');
+      const body = (await (await fetch(`${base()}/routing`, { headers: admin })).json()) as { agents?: Array<{ agent_id: string; state?: Record<string, unknown> }> };
+      const one = body.agents?.find((a) => a.agent_id === 'mac-one');
       return one?.state && 'power_source' in one.state ? one : undefined;
     }, { timeoutMs: 10_000, what: 'mac-one state in /routing' });
+    if (!routing) throw new Error('unreachable');
     expect(routing.state).toMatchObject({ free_slots: expect.any(Number) });
     expect(['ac', 'battery', 'unknown']).toContain(routing.state?.['power_source']);
   });
@@ -153,6 +154,7 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
         await iterator.return?.();
       }
     }, { timeoutMs: 30_000, what: 'a 429 from the busy agent' });
+    if (!refused) throw new Error('unreachable');
     expect(refused.headers?.get('retry-after')).toMatch(/^\d+$/);
     expect((refused.error as { message?: string } | undefined)?.message ?? refused.message).toMatch(/busy/);
   });
@@ -168,5 +170,19 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
       return why.includes('mac-two') && !why.includes('mac-one') ? why : undefined;
     }, { timeoutMs: 15_000, what: 'mac-one to drop out of the plan' });
     expect(reason).toContain('least-loaded');
+  });
+
+  it('refuses an agent without a credential, or with the credential of another agent, and never logs the secret', async () => {
+    const bare = procs.spawn('agent', { env: env({ AGENT_ID: 'mac-nokey', AGENT_BACKENDS: 'llama' }), label: 'mac-nokey' });
+    await bare.waitForLog((l) => l.msg === 'registration failed' && String(l['err']).includes('no credential'), { timeoutMs: 20_000, what: 'the refusal' });
+    const res = await fetch(`${base()}/api/v1/apikeys`, { method: 'POST', headers: admin, body: JSON.stringify({ role: 'agent', agent_id: 'mac-other' }) });
+    const { api_key: otherKey } = (await res.json()) as { api_key: string };
+    const wrong = procs.spawn('agent', { env: env({ AGENT_ID: 'mac-wrong', AGENT_BACKENDS: 'llama', AGENT_CREDENTIAL: otherKey }), label: 'mac-wrong' });
+    await wrong.waitForLog((l) => l.msg === 'registration failed' && String(l['err']).includes("may not speak for agent 'mac-wrong'"), { timeoutMs: 20_000, what: 'the refusal' });
+    const listed = (await (await fetch(`${base()}/routing`, { headers: admin })).json()) as { agents: Array<{ agent_id: string }> };
+    expect(listed.agents.map((a) => a.agent_id)).not.toEqual(expect.arrayContaining(['mac-nokey']));
+    expect(listed.agents.map((a) => a.agent_id)).not.toContain('mac-wrong');
+    for (const p of [...agents.values()].map((a) => a.proc).concat([wrong])) expect(p.output).not.toContain(otherKey);
+    await Promise.all([bare.kill(), wrong.kill()]);
   });
 });

@@ -138,6 +138,9 @@ export interface AgentLoadView {
   inFlight: number;
   maxConcurrency: number;
   lastHeartbeatAt: string | null;
+  /** Models in memory, and the machine state of the last heartbeat (power, thermal, owner idle…). */
+  loadedModels?: string[];
+  state?: Record<string, string | number | boolean>;
 }
 
 export type RoutingStatusRequest = Record<string, never>;

@@ -49,6 +49,8 @@ export class AgentsView {
       inFlight: a.inFlight,
       maxConcurrency: a.maxConcurrency,
       lastHeartbeatAt: a.lastHeartbeatAt,
+      loadedModels: a.loadedModels,
+      state: a.state,
     }));
   }
 }
