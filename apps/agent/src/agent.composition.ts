@@ -1,3 +1,4 @@
+import { assertUnreachable } from '@iir/contracts';
 import path from 'node:path';
 import type { JsonLogger } from '@iir/platform';
 import type { AgentConfig } from './agent.config';
@@ -5,6 +6,8 @@ import type { MachineProbe } from './agent-runtime';
 import type { AgentBackend, BackendKind } from './backends/backend';
 import { bundledModelPath } from './backends/llama/gguf-files';
 import { LlamaBackend } from './backends/llama/llama.backend';
+import { OllamaBackend } from './backends/ollama/ollama.backend';
+import { OpenAICompatibleBackend } from './backends/openai-compatible/openai-compatible.backend';
 import { ModelDiscovery } from './discovery/model-discovery';
 import { Scheduler } from './serving/scheduler';
 import { readHardware } from './state/hardware';
@@ -61,9 +64,10 @@ function backend(kind: BackendKind, config: AgentConfig, logger: JsonLogger): Ag
       return [llama];
     }
     case 'ollama':
+      return [new OllamaBackend({ baseUrl: config.OLLAMA_HOST ?? 'http://127.0.0.1:11434' })];
     case 'openai-compatible':
-      return [];
+      return config.AGENT_OPENAI_BASE_URLS.map((baseUrl) => new OpenAICompatibleBackend({ baseUrl, ...(config.AGENT_OPENAI_API_KEY ? { apiKey: config.AGENT_OPENAI_API_KEY } : {}) }));
     default:
-      return [];
+      return assertUnreachable(kind);
   }
 }
