@@ -4,7 +4,7 @@
 // goes through SWC first (same .swcrc as the tests). npm packages stay external.
 import { build } from 'esbuild';
 import { transformFile } from '@swc/core';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -65,4 +65,9 @@ await Promise.all(
     }),
   ),
 );
+// The llama worker is plain ESM loaded by a worker thread (node-llama-cpp has top-level await):
+// it ships beside the bundles that may run the agent.
+for (const name of names.filter((n) => n === 'agent' || n === 'all-in-one')) {
+  copyFileSync(path.join(root, 'apps/agent/src/backends/llama/llama-worker.mjs'), path.join(root, `dist/apps/${name}/llama-worker.mjs`));
+}
 if (!process.env.IIR_BUILD_QUIET) console.error(`built ${names.join(', ')} in ${Date.now() - started} ms`);
