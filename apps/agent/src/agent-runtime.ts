@@ -31,7 +31,8 @@ export interface RuntimeSettings {
   credential?: string;
   /** HTTP mode when set and the agent has no bus of its own (NATS_URL unset, not embedded). */
   routerUrl?: string;
-  publicUrl?: string;
+  /** HTTP mode: `AGENT_PUBLIC_URL`, else http://<host name>:<the port bound>. */
+  publicUrl?: () => string | undefined;
   /** `bus` when NATS_URL is set or the agent runs in the one-process launcher. */
   transport: 'bus' | 'http';
 }

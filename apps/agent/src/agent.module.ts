@@ -1,5 +1,7 @@
 import type { ServiceContext } from '@iir/platform';
+import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AgentApiController } from './api/agent-api.controller';
 import type { AgentConfig } from './agent.config';
 import { agentMetrics } from './agent-metrics';
@@ -22,7 +24,7 @@ export class AgentModule {
         heartbeatMs: config.AGENT_HEARTBEAT_MS,
         ...(config.AGENT_CREDENTIAL ? { credential: config.AGENT_CREDENTIAL } : {}),
         ...(config.ROUTER_URL ? { routerUrl: config.ROUTER_URL } : {}),
-        ...(config.AGENT_PUBLIC_URL ? { publicUrl: config.AGENT_PUBLIC_URL } : {}),
+        publicUrl: () => config.AGENT_PUBLIC_URL ?? boundUrl(),
         // Over NATS when it is configured (or in the one-process launcher's bus); HTTP only for an agent on its own without NATS.
         transport: config.NATS_URL || !config.ROUTER_URL ? 'bus' : 'http',
       },
@@ -35,6 +37,12 @@ export class AgentModule {
       metrics,
       logger,
     );
+    let server: { address(): unknown } | undefined;
+    const boundUrl = (): string | undefined => {
+      const address = server?.address() as { port?: number } | null | undefined;
+      const host = ['0.0.0.0', '::', ''].includes(config.HTTP_HOST) ? hostname() : config.HTTP_HOST;
+      return address?.port ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` : undefined;
+    };
     return {
       module: AgentModule,
       controllers: [AgentApiController],
@@ -42,6 +50,15 @@ export class AgentModule {
         { provide: InferenceService, useValue: inference },
         { provide: MODEL_DIRECTORY, useValue: parts.discovery },
         { provide: AgentRuntime, useValue: runtime },
+        {
+          // The bound port (AGENT_PORT may be 0) is what an HTTP-mode agent announces.
+          provide: 'agent.http-server',
+          inject: [HttpAdapterHost],
+          useFactory: (host: HttpAdapterHost) => {
+            server = { address: () => (host.httpAdapter?.getHttpServer() as { address(): unknown } | undefined)?.address() };
+            return server;
+          },
+        },
       ],
     };
   }

@@ -186,3 +186,69 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     await Promise.all([bare.kill(), wrong.kill()]);
   });
 });
+
+/**
+ * HTTP mode: an agent with no NATS registers and heartbeats over the gateway's /register and
+ * /heartbeat, announces its URL, and the gateway calls it there (OpenAI protocol, streamed).
+ */
+describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
+  const procs = new ServiceProcesses();
+  let ws: E2eWorkspace;
+  let gateway: Started;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    await requireService('NATS', TEST_NATS_URL);
+    ws = new E2eWorkspace('httpagent');
+    const env = ws.natsEnv({ IIR_ADMIN_KEY: ADMIN_KEY, AGENT_HEARTBEAT_MS: '200', AGENT_STALE_AFTER_MS: '2000', ROUTER_AGENTS_REFRESH_MS: '200' });
+    const start = async (app: SeparateService): Promise<Started> => {
+      const proc = procs.spawn(app, { env, label: app });
+      return { process: proc, port: await proc.waitForReady(app) };
+    };
+    await Promise.all([start('registry'), start('auth')]);
+    await start('router');
+    gateway = await start('gateway');
+    const base = `http://127.0.0.1:${gateway.port}`;
+    const res = await fetch(`${base}/api/v1/apikeys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'agent', agent_id: 'http-mac' }),
+    });
+    const { api_key: credential } = (await res.json()) as { api_key: string };
+    const agent = procs.spawn('agent', {
+      env: ws.baseEnv({ NATS_URL: undefined, ROUTER_URL: base, AGENT_ID: 'http-mac', AGENT_CREDENTIAL: credential, AGENT_BACKENDS: 'llama', AGENT_HEARTBEAT_MS: '200', AGENT_QUEUE_MAX: '0', AGENT_CONTEXT_SIZE: '128' }),
+      label: 'http-mac',
+    });
+    await agent.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('registered') && l.msg.includes('over http'), { timeoutMs: 30_000, what: 'the HTTP agent to register' });
+    client = new OpenAI({ baseURL: `${base}/v1`, apiKey: ADMIN_KEY, maxRetries: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await procs.killAll();
+    ws?.dispose();
+  });
+
+  it('streams from the agent at its URL, and answers JSON', async () => {
+    const { data, response } = await waitFor(async () => client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 4 }).withResponse().catch(() => undefined), {
+      timeoutMs: 15_000,
+      what: 'the HTTP agent to be routable',
+    }) as NonNullable<Awaited<ReturnType<ReturnType<OpenAI['chat']['completions']['create']>['withResponse']>>>;
+    expect(data.choices[0]?.finish_reason).toBe('length');
+    expect(data.usage?.completion_tokens).toBe(4);
+    expect(response.headers.get('x-iir-target')).toBe(MODEL);
+    const stream = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 8, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+  });
+
+  it("surfaces the agent's errors in OpenAI's shape", async () => {
+    // Valid for the gateway, too long for this agent's 128-token context: the agent's own 400.
+    const long = [{ role: 'user' as const, content: 'Once upon a time there was a little dog. '.repeat(40) }];
+    const bad = await client.chat.completions.create({ model: MODEL, messages: long, max_tokens: 4 }).then(() => undefined, (e: unknown) => e);
+    expect(bad).toBeInstanceOf(OpenAI.APIError);
+    const error = bad as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/context holds 128/);
+  });
+});

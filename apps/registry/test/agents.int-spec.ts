@@ -69,6 +69,18 @@ describe('registry agents over NATS, on SQLite', () => {
     expect(h.agentChanges.find((e) => e.reason === 'registered')?.version).toBe(version);
   });
 
+  it("keeps an HTTP-mode agent's URL across a restart, and refuses one that is not http(s) or carries credentials", async () => {
+    await h.start(FAST);
+    const record = await h.client.registerAgent({ ...registration('mac-http'), url: 'http://mac-http.local:5000/' });
+    expect(record.url).toBe('http://mac-http.local:5000');
+    for (const url of ['ftp://mac:21', 'http://user:pw@mac:5000', 'not a url']) {
+      await expect(h.client.registerAgent({ ...registration('mac-bad'), url })).rejects.toMatchObject({ code: 'invalid_request_error' });
+    }
+    await h.start(FAST);
+    const { agents } = await h.client.listAgents({ includeStale: true });
+    expect(agents.find((a) => a.agentId === 'mac-http')?.url).toBe('http://mac-http.local:5000');
+  });
+
   it('re-registering the same id replaces what it serves and keeps its registration time', async () => {
     await h.start(FAST);
     const first = await h.client.registerAgent(registration('mac-1'));

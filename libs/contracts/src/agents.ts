@@ -23,6 +23,11 @@ export interface AgentRegisterRequest {
    */
   instanceToken?: string;
   /**
+   * HTTP mode: where the gateway reaches the agent's OpenAI-compatible API (`http://mac:5000`);
+   * plans then target `<url>/v1` over HTTP instead of the agent's bus subject.
+   */
+  url?: string;
+  /**
    * The agent's credential (an `agent` key for this id, or an admin key): required on NATS unless
    * the registry runs with `AGENT_AUTH=off`. Checked, never stored, never logged.
    */
@@ -60,6 +65,8 @@ export interface AgentRecord {
   registeredAt: string;
   lastHeartbeatAt: string | null;
   freshness: AgentFreshness;
+  /** HTTP-mode agents: their API root (see `AgentRegisterRequest.url`). */
+  url?: string;
 }
 
 export interface AgentsListRequest {

@@ -11,8 +11,8 @@ export interface PresenceOptions {
   maxConcurrency: number;
   /** The agent's credential (an agent key): sent with every registration and heartbeat, never logged. */
   credential?: string;
-  /** HTTP mode: where the gateway reaches this agent's OpenAI-compatible API. */
-  url?: string;
+  /** HTTP mode: where the gateway reaches this agent's API (known once the server listens). */
+  url?: () => string | undefined;
   /** Longest wait between registration attempts while the registry is away. */
   maxBackoffMs?: number;
 }
@@ -105,12 +105,18 @@ export class AgentPresence {
       version: this.options.version,
       instanceToken: this.instanceToken,
       ...(this.options.credential ? { credential: this.options.credential } : {}),
-      ...(this.options.url ? { url: this.options.url } : {}),
+      ...(this.options.url ? { url: this.listeningUrl(this.options.url) } : {}),
     };
     await this.channel.register(registration);
     this.registered = true;
     this.recovered(`registered ${models.length} model${models.length === 1 ? '' : 's'} over ${this.channel.kind}`, { models });
     await this.beat();
+  }
+
+  private listeningUrl(url: () => string | undefined): string {
+    const known = url();
+    if (!known) throw new BusError('service_unavailable', 'the agent API is not listening yet');
+    return known;
   }
 
   private async beat(): Promise<void> {

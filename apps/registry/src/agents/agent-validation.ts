@@ -23,7 +23,23 @@ export function parseRegistration(payload: unknown): AgentRegisterRequest {
     maxConcurrency: maxConcurrency as number,
     version: text(p['version'], 'version', 64),
     ...instanceToken(p['instanceToken']),
+    ...agentUrl(p['url']),
   };
+}
+
+/** HTTP mode: an http(s) URL with a host, no credentials in it (they would be stored and shown). */
+function agentUrl(value: unknown): { url?: string } {
+  if (value === undefined || value === null) return {};
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' && value.length <= 512 ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || url.username || url.password) {
+    throw invalid('url', 'must be an http(s) URL like http://mac-studio.local:5000, without credentials');
+  }
+  return { url: url.toString().replace(/\/+$/, '') };
 }
 
 export function parseHeartbeat(payload: unknown): AgentHeartbeat {

@@ -37,4 +37,8 @@ export class AgentEntity {
   /** Hex SHA-256 of the agent's instance token (never the token); null when it sent none. */
   @Column({ name: 'instance_token_hash', type: 'varchar', length: 64, nullable: true })
   instanceTokenHash!: string | null;
+
+  /** HTTP-mode agents: where the gateway reaches them. */
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  url!: string | null;
 }

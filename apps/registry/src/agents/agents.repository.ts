@@ -5,7 +5,7 @@ import { AgentEntity } from './agent.entity';
 /** A registration as stored: plain data, no TypeORM class. */
 export type StoredAgent = Pick<
   AgentEntity,
-  'agentId' | 'models' | 'hardware' | 'maxConcurrency' | 'version' | 'registeredAt' | 'updatedAt' | 'lastSeenAt' | 'instanceTokenHash'
+  'agentId' | 'models' | 'hardware' | 'maxConcurrency' | 'version' | 'registeredAt' | 'updatedAt' | 'lastSeenAt' | 'instanceTokenHash' | 'url'
 >;
 
 /** The `agents` table behind a small API. */
@@ -28,7 +28,7 @@ export class AgentsRepository {
       .createQueryBuilder()
       .insert()
       .values(Object.assign(new AgentEntity(), agent))
-      .orUpdate(['models', 'hardware', 'max_concurrency', 'version', 'updated_at', 'last_seen_at', 'instance_token_hash'], ['agent_id'])
+      .orUpdate(['models', 'hardware', 'max_concurrency', 'version', 'updated_at', 'last_seen_at', 'instance_token_hash', 'url'], ['agent_id'])
       .execute();
     return toStored(await repository.findOneByOrFail({ agentId: agent.agentId }));
   }
@@ -49,5 +49,6 @@ function toStored(entity: AgentEntity): StoredAgent {
     updatedAt: entity.updatedAt,
     lastSeenAt: entity.lastSeenAt,
     instanceTokenHash: entity.instanceTokenHash ?? null,
+    url: entity.url ?? null,
   };
 }

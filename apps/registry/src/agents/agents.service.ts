@@ -137,6 +137,7 @@ export class AgentsService implements OnModuleInit, OnModuleDestroy {
       updatedAt: at,
       lastSeenAt: at,
       instanceTokenHash: tokenHash,
+      url: request.url ?? null,
     });
     const agent: LiveAgent = {
       stored,
@@ -252,6 +253,7 @@ function toRecord(agent: LiveAgent): AgentRecord {
     registeredAt: stored.registeredAt,
     lastHeartbeatAt: agent.lastHeartbeatAt,
     freshness: agent.freshness,
+    ...(stored.url ? { url: stored.url } : {}),
   };
 }
 

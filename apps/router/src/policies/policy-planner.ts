@@ -153,8 +153,9 @@ class PlanBuilder {
       model: name,
       provider: record?.provider ?? (name.slice(0, Math.max(0, name.indexOf('/'))) || 'agent'),
       kind: 'agent',
-      protocol: 'agent',
-      baseUrl: `agent://${agent.agentId}`,
+      // HTTP-mode agents are called at their URL with the OpenAI protocol; the rest over their bus subject.
+      protocol: agent.url ? 'openai' : 'agent',
+      baseUrl: agent.url ? `${agent.url}/v1` : `agent://${agent.agentId}`,
       upstreamModel: record?.upstreamModel ?? name.slice(name.indexOf('/') + 1),
     });
   }
