@@ -50,6 +50,10 @@ function toWire(s: RoutingStatusResponse): Record<string, unknown> {
       in_flight: a.inFlight,
       max_concurrency: a.maxConcurrency,
       last_heartbeat_at: a.lastHeartbeatAt,
+      loaded_models: a.loadedModels ?? [],
+      state: a.state ?? {},
+      paused: a.pausedBecause != null,
+      paused_because: a.pausedBecause ?? null,
     })),
   };
 }
