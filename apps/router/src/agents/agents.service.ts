@@ -87,7 +87,11 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     const rules = this.routing?.policies.agentRules ?? NO_AGENT_RULES;
     this.metrics.agentPaused.reset();
     this.metrics.agentScore.reset();
+    this.metrics.agentQueueLength.reset();
+    this.metrics.agentInFlight.reset();
     for (const a of this.current.agents) {
+      this.metrics.agentQueueLength.set({ agent: a.agentId }, a.queueLength);
+      this.metrics.agentInFlight.set({ agent: a.agentId }, a.inFlight);
       this.metrics.agentPaused.set({ agent: a.agentId }, pauseReason(a, rulesFor(rules, a.agentId), 0) ? 1 : 0);
       const model = a.models[0];
       if (model) this.metrics.agentScore.set({ agent: a.agentId }, agentScore(a, model));

@@ -18,6 +18,9 @@ export interface RouterMetrics {
   agentPaused: Gauge<'agent'>;
   /** The agent's score for its first model (lower is preferred). */
   agentScore: Gauge<'agent'>;
+  /** Queue length and in-flight requests of each agent's last heartbeat. */
+  agentQueueLength: Gauge<'agent'>;
+  agentInFlight: Gauge<'agent'>;
   /** `auto` plans by the classifier's label and complexity and the tier chosen. */
   autoDecisions: Counter<'label' | 'complexity' | 'tier'>;
   /** `auto` requests planned without the classifier (unreachable, slow, failed). */
@@ -55,6 +58,8 @@ export function routerMetrics(): RouterMetrics {
       help: 'The agent routing score for its first model (lower is preferred): 10 per queued request plus load, power, heat and owner terms.',
       labelNames: ['agent'],
     }),
+    agentQueueLength: gauge({ name: 'iir_router_agent_queue_length', help: 'Queued requests of the agent at its last heartbeat.', labelNames: ['agent'] }),
+    agentInFlight: gauge({ name: 'iir_router_agent_in_flight', help: 'Requests the agent was running at its last heartbeat.', labelNames: ['agent'] }),
     autoDecisions: counter({
       name: 'iir_router_auto_decisions_total',
       help: 'auto plans by classifier label, complexity and the tier chosen (label "none" without the classifier).',
