@@ -1,4 +1,5 @@
 import type { AgentRecord } from '@iir/contracts';
+import { AgentsView } from './agents-view';
 import { agentScore, chooseAgents, pauseReason, rulesFor, type AgentRules } from './agent-rules';
 
 function agent(agentId: string, extra: Partial<AgentRecord> = {}): AgentRecord {
@@ -103,5 +104,13 @@ describe(agentScore.name, () => {
     );
     expect(choice.agents.map((a) => a.agentId)).toEqual(['loaded', 'b', 'c']);
     expect(choice.skipped).toEqual([{ agentId: 'hot', reason: 'thermal critical' }]);
+  });
+  it('the status view shows each agent with its state and why it is paused', () => {
+    const view = new AgentsView(1, [agent('hot', { state: { thermal: 'critical' } }), agent('cool', { state: { thermal: 'nominal' } })]);
+    const rows = view.view({ defaults: { pauseOnThermal: 'serious' }, overrides: {} });
+    expect(rows.map((r) => [r.agentId, r.state, r.pausedBecause])).toEqual([
+      ['hot', { thermal: 'critical' }, 'thermal critical'],
+      ['cool', { thermal: 'nominal' }, null],
+    ]);
   });
 });
