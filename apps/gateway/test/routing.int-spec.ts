@@ -67,7 +67,7 @@ describe('gateway: GET /routing, attempt reports and llm-d errors', () => {
         },
       ],
       agents: [
-        { agent_id: 'mac-1', models: ['local/llama'], freshness: 'fresh', queue_length: 2, in_flight: 1, max_concurrency: 4, last_heartbeat_at: '2026-01-01T00:00:00.000Z', loaded_models: [], state: {} },
+        { agent_id: 'mac-1', models: ['local/llama'], freshness: 'fresh', queue_length: 2, in_flight: 1, max_concurrency: 4, last_heartbeat_at: '2026-01-01T00:00:00.000Z', loaded_models: [], state: {}, paused: false, paused_because: null },
       ],
     });
   });

@@ -138,9 +138,11 @@ export interface AgentLoadView {
   inFlight: number;
   maxConcurrency: number;
   lastHeartbeatAt: string | null;
-  /** Models in memory, and the machine state of the last heartbeat (power, thermal, owner idle…). */
   loadedModels?: string[];
+  /** The machine state of its last heartbeat (power, thermal, owner idle…). */
   state?: Record<string, string | number | boolean>;
+  /** Why the `agents:` rules pause it for a priority-0 request; `null` = not paused. */
+  pausedBecause?: string | null;
 }
 
 export type RoutingStatusRequest = Record<string, never>;

@@ -52,6 +52,8 @@ function toWire(s: RoutingStatusResponse): Record<string, unknown> {
       last_heartbeat_at: a.lastHeartbeatAt,
       loaded_models: a.loadedModels ?? [],
       state: a.state ?? {},
+      paused: a.pausedBecause != null,
+      paused_because: a.pausedBecause ?? null,
     })),
   };
 }

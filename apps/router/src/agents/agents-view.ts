@@ -1,4 +1,5 @@
 import type { AgentLoadView, AgentRecord } from '@iir/contracts';
+import { NO_AGENT_RULES, pauseReason, rulesFor, type AgentRulesConfig } from './agent-rules';
 
 /**
  * An immutable snapshot of the registry's agents, indexed by the model names they serve. Only
@@ -30,7 +31,7 @@ export class AgentsView {
     return new AgentsView(0, []);
   }
 
-  /** Fresh agents serving the model, least loaded first. */
+  /** Fresh agents serving the model, least loaded first (the planner reorders them by `agentScore`). */
   serving(model: string): AgentRecord[] {
     return this.byModel.get(model.toLowerCase()) ?? [];
   }
@@ -40,7 +41,8 @@ export class AgentsView {
     return this.names.get(model.toLowerCase());
   }
 
-  view(): AgentLoadView[] {
+  /** Every agent, with its state and whether the rules pause it (for a priority-0 request). */
+  view(rules: AgentRulesConfig = NO_AGENT_RULES): AgentLoadView[] {
     return this.agents.map((a) => ({
       agentId: a.agentId,
       models: a.models,
@@ -51,6 +53,7 @@ export class AgentsView {
       lastHeartbeatAt: a.lastHeartbeatAt,
       loadedModels: a.loadedModels,
       state: a.state,
+      pausedBecause: pauseReason(a, rulesFor(rules, a.agentId), 0) ?? null,
     }));
   }
 }

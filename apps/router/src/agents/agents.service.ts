@@ -1,7 +1,9 @@
 import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
 import { BUS, JsonLogger } from '@iir/platform';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { routerMetrics } from '../metrics/router-metrics';
+import { RoutingConfigService } from '../policies/routing-config.service';
+import { agentScore, NO_AGENT_RULES, pauseReason, rulesFor } from './agent-rules';
 import { AgentsView } from './agents-view';
 
 export const AGENTS_REFRESH_MS = Symbol('AGENTS_REFRESH_MS');
@@ -27,6 +29,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(BUS) bus: Bus,
     @Inject(AGENTS_REFRESH_MS) private readonly refreshMs: number,
     private readonly logger: JsonLogger,
+    @Optional() private readonly routing?: RoutingConfigService,
   ) {
     this.registry = new RegistryClient(bus);
   }
@@ -68,6 +71,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
         const fresh = agents.filter((a) => a.freshness === 'fresh').length;
         this.metrics.agents.set({ state: 'fresh' }, fresh);
         this.metrics.agents.set({ state: 'stale' }, agents.length - fresh);
+        this.recordAgentGauges();
         if (this.failing) this.logger.write('info', 'agents list loaded again', { agents: agents.length });
         this.failing = false;
       } catch (error) {
@@ -76,5 +80,21 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
         this.failing = true;
       }
     } while (this.again);
+  }
+
+  /** `iir_router_agent_paused` / `iir_router_agent_score` per agent, from the last view and rules. */
+  private recordAgentGauges(): void {
+    const rules = this.routing?.policies.agentRules ?? NO_AGENT_RULES;
+    this.metrics.agentPaused.reset();
+    this.metrics.agentScore.reset();
+    this.metrics.agentQueueLength.reset();
+    this.metrics.agentInFlight.reset();
+    for (const a of this.current.agents) {
+      this.metrics.agentQueueLength.set({ agent: a.agentId }, a.queueLength);
+      this.metrics.agentInFlight.set({ agent: a.agentId }, a.inFlight);
+      this.metrics.agentPaused.set({ agent: a.agentId }, pauseReason(a, rulesFor(rules, a.agentId), 0) ? 1 : 0);
+      const model = a.models[0];
+      if (model) this.metrics.agentScore.set({ agent: a.agentId }, agentScore(a, model));
+    }
   }
 }

@@ -4,7 +4,7 @@ import { Catalog } from '../catalog/catalog';
 import { TargetHealth } from '../health/target-health';
 import { Planner } from '../plan/planner';
 import { PolicyPlanner, type RoutingState } from '../policies/policy-planner';
-import { parseRoutingConfig, RoutingConfigError } from '../policies/routing-config';
+import { parseRoutingConfig, RoutingConfigError, RoutingPolicies } from '../policies/routing-config';
 import { AutoPlanner } from './auto-planner';
 import { chooseTiers } from './auto-tiers';
 
@@ -133,5 +133,15 @@ describe('auto config', () => {
     expect(() => planner.plan(state([]), req({ route: 'local-only', models: ['openai/gpt-4o-mini'] }), said('chat', 'simple'))).toThrow(
       expect.objectContaining({ code: 'no_target_available' }),
     );
+  });
+
+  it('skips the local tier when its only agent is paused by the agents: rules, and the reason says why', () => {
+    const rules = parseRoutingConfig('agents: { pause_when_camera_or_mic_in_use: true }').agentRules;
+    const busy = { ...agent('mac1'), state: { camera_in_use: true } };
+    const s: RoutingState = { ...state([busy]), policies: new RoutingPolicies(policies.list, auto, rules) };
+    const plan = planner.plan(s, req(), said('chat', 'simple'));
+    expect(plan.targets.map((t) => t.model)).toEqual(['openai/gpt-4o-mini']);
+    expect(plan.auto).toMatchObject({ tier: 'fast' });
+    expect(plan.reason).toContain('local unavailable; skipped mac1: camera or microphone in use');
   });
 });

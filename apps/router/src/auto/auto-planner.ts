@@ -1,4 +1,5 @@
 import { BusError, type ClassifyResponse, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import { chooseAgents, describeSkipped, type AgentChoice } from '../agents/agent-rules';
 import { targetKey } from '../health/target-health';
 import type { PolicyPlanner, RoutingState } from '../policies/policy-planner';
 import { chooseTiers } from './auto-tiers';
@@ -47,7 +48,8 @@ export class AutoPlanner {
       throw new BusError('no_target_available', `auto: no model of the tiers ${choice.tiers.join(', ')} is available (${choice.why}).`);
     }
     const skipped = choice.tiers.slice(0, choice.tiers.indexOf(winner));
-    const why = skipped.length ? `${choice.why}; ${skipped.join(', ')} unavailable` : choice.why;
+    const paused = describeSkipped(this.pausedAgents(state, skipped.flatMap((t) => auto.tiers.get(t) ?? []), request.priority ?? 0));
+    const why = skipped.length ? `${choice.why}; ${skipped.join(', ')} unavailable${paused}` : choice.why;
     return {
       model: first.model,
       targets: arranged.targets,
@@ -60,6 +62,15 @@ export class AutoPlanner {
         why,
       },
     };
+  }
+
+  /** The agents the `agents:` rules pause for these models: why a local tier was unavailable. */
+  private pausedAgents(state: RoutingState, models: readonly string[], priority: number): AgentChoice['skipped'] {
+    const seen = new Map<string, string>();
+    for (const model of models) {
+      for (const s of chooseAgents(state.agents.serving(model), state.policies.agentRules, model, priority).skipped) seen.set(s.agentId, s.reason);
+    }
+    return [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([agentId, reason]) => ({ agentId, reason }));
   }
 
   /** A tier model's targets before health ordering; none when it is not offered here (not in the registry, disabled, no fresh agent). */

@@ -14,6 +14,13 @@ export interface RouterMetrics {
   targetsInCooldown: Gauge;
   /** Agents the router knows, by whether their last heartbeat is recent (0 until agents exist). */
   agents: Gauge<'state'>;
+  /** 1 while the `agents:` rules pause the agent (for a priority-0 request), else 0. */
+  agentPaused: Gauge<'agent'>;
+  /** The agent's score for its first model (lower is preferred). */
+  agentScore: Gauge<'agent'>;
+  /** Queue length and in-flight requests of each agent's last heartbeat. */
+  agentQueueLength: Gauge<'agent'>;
+  agentInFlight: Gauge<'agent'>;
   /** `auto` plans by the classifier's label and complexity and the tier chosen. */
   autoDecisions: Counter<'label' | 'complexity' | 'tier'>;
   /** `auto` requests planned without the classifier (unreachable, slow, failed). */
@@ -41,6 +48,18 @@ export function routerMetrics(): RouterMetrics {
     }),
     targetsInCooldown: gauge({ name: 'iir_router_targets_in_cooldown', help: 'Targets currently skipped by routing after recent failures.' }),
     agents: gauge({ name: 'iir_router_agents', help: 'Agents known to the router, by heartbeat state (fresh, stale).', labelNames: ['state'] }),
+    agentPaused: gauge({
+      name: 'iir_router_agent_paused',
+      help: 'Whether the agents: rules of routing.yaml pause the agent (1) or not (0), for a priority-0 request.',
+      labelNames: ['agent'],
+    }),
+    agentScore: gauge({
+      name: 'iir_router_agent_score',
+      help: 'The agent routing score for its first model (lower is preferred): 10 per queued request plus load, power, heat and owner terms.',
+      labelNames: ['agent'],
+    }),
+    agentQueueLength: gauge({ name: 'iir_router_agent_queue_length', help: 'Queued requests of the agent at its last heartbeat.', labelNames: ['agent'] }),
+    agentInFlight: gauge({ name: 'iir_router_agent_in_flight', help: 'Requests the agent was running at its last heartbeat.', labelNames: ['agent'] }),
     autoDecisions: counter({
       name: 'iir_router_auto_decisions_total',
       help: 'auto plans by classifier label, complexity and the tier chosen (label "none" without the classifier).',

@@ -169,3 +169,53 @@ describe(PolicyPlanner.name, () => {
     });
   });
 });
+
+describe('PolicyPlanner with agents: rules', () => {
+  const ruled = parseRoutingConfig(`
+policies:
+  - { model: local/llama, policy: soft-offload, offload_to: [openai/gpt-4o] }
+  - { model: local/*, policy: least-loaded }
+agents:
+  pause_on_battery_below: 30
+  pause_when_owner_active_within_s: 120
+  owner_active_min_priority: 5
+  pause_on_thermal: serious
+`);
+  const ruledState = (agents: AgentRecord[]): RoutingState => ({ ...state(agents), policies: ruled });
+  const studio = agent('mac-studio', { models: ['local/qwen', 'local/llama'], state: { power_source: 'ac', thermal: 'nominal', owner_idle_s: 900 } });
+
+  it('least-loaded skips an agent on low battery and the receipt says why', () => {
+    const s = ruledState([studio, agent('mac-mini', { models: ['local/qwen'], state: { power_source: 'battery', battery_percent: 18 } })]);
+    const p = planner.plan(s, req('local/qwen'));
+    expect(p.targets.map((t) => t.baseUrl)).toEqual(['agent://mac-studio']);
+    expect(p.reason).toBe('least-loaded: agent mac-studio (queue 0, 0/4 in flight) first of 1 fresh agent; skipped mac-mini: on battery 18% < 30%');
+  });
+
+  it('the same agent is used again once it is plugged in, and the loaded model wins the tie', () => {
+    const s = ruledState([studio, agent('mac-mini', { models: ['local/qwen'], loadedModels: ['local/qwen'], state: { power_source: 'ac', battery_percent: 18 } })]);
+    expect(order(s, req('local/qwen'))).toEqual(['agent://mac-mini', 'agent://mac-studio']);
+  });
+
+  it('an active owner pauses the agent for low priorities only', () => {
+    const s = ruledState([agent('laptop', { models: ['local/qwen'], state: { owner_idle_s: 12 } })]);
+    expect(() => planner.plan(s, req('local/qwen'))).toThrow(/every fresh agent serving local\/qwen is paused; skipped laptop: owner active 12 s ago \(within 120 s\)/);
+    expect(order(s, req('local/qwen', { priority: 5 }))).toEqual(['agent://laptop']);
+  });
+
+  it('soft-offload offloads when every agent is paused (thermal), and says so', () => {
+    const s = ruledState([agent('hot', { state: { thermal: 'serious' } })]);
+    const p = planner.plan(s, req('local/llama'));
+    expect(p.targets.map((t) => t.model)).toEqual(['openai/gpt-4o', 'openai/gpt-4o-mini']);
+    expect(p.reason).toBe(
+      'soft-offload: every fresh agent serving local/llama is paused, offloaded to openai/gpt-4o; skipped hot: thermal serious; 1 fallback',
+    );
+  });
+
+  it('soft-offload keeps a cool agent first and lists the hot one as skipped', () => {
+    const s = ruledState([studio, agent('hot', { state: { thermal: 'critical' } })]);
+    const p = planner.plan(s, req('local/llama'));
+    expect(p.targets[0]?.baseUrl).toBe('agent://mac-studio');
+    expect(p.targets.some((t) => t.baseUrl === 'agent://hot')).toBe(false);
+    expect(p.reason).toContain('agent mac-studio first; skipped hot: thermal critical');
+  });
+});

@@ -1,6 +1,7 @@
 import { BusError, isLocalTarget, type AgentRecord, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
 import type { AgentsView } from '../agents/agents-view';
 import { hasFreeSlot } from '../agents/agents-view';
+import { chooseAgents, describeSkipped } from '../agents/agent-rules';
 import type { Catalog } from '../catalog/catalog';
 import { targetKey, type TargetHealth } from '../health/target-health';
 import { assertLoaded, lookup, notFound, resolve, toTarget, type Planner } from '../plan/planner';
@@ -79,13 +80,16 @@ export class PolicyPlanner {
         break;
       }
       case 'least-loaded': {
-        const agents = state.agents.serving(name);
+        const { agents, skipped } = chooseAgents(state.agents.serving(name), state.policies.agentRules, name, request.priority ?? 0);
         for (const a of agents) plan.addAgent(a, name, record);
         if (record && record.kind !== 'agent') plan.addModel(record);
         const first = agents[0];
         reason = first
           ? `least-loaded: agent ${first.agentId} (${load(first)}) first of ${agents.length} fresh agent${agents.length > 1 ? 's' : ''}`
-          : `least-loaded: no fresh agent serves ${name}`;
+          : skipped.length
+            ? `least-loaded: every fresh agent serving ${name} is paused`
+            : `least-loaded: no fresh agent serves ${name}`;
+        reason += describeSkipped(skipped);
         break;
       }
       case 'hard-offload': {
@@ -94,11 +98,11 @@ export class PolicyPlanner {
         break;
       }
       case 'soft-offload': {
-        const agents = state.agents.serving(name);
         const priority = request.priority ?? 0;
+        const { agents, skipped } = chooseAgents(state.agents.serving(name), state.policies.agentRules, name, priority);
         const least = agents[0];
         let why: string | undefined;
-        if (!least) why = `no fresh agent serves ${name}`;
+        if (!least) why = skipped.length ? `every fresh agent serving ${name} is paused` : `no fresh agent serves ${name}`;
         else if (least.queueLength > policy.queueThreshold) why = `local queue ${least.queueLength} > threshold ${policy.queueThreshold}`;
         else if (policy.minLocalPriority !== undefined && priority < policy.minLocalPriority && !agents.some(hasFreeSlot)) {
           why = `no free local slot and priority ${priority} < min_local_priority ${policy.minLocalPriority}`;
@@ -113,6 +117,7 @@ export class PolicyPlanner {
           const first = least as AgentRecord;
           reason = `soft-offload: local queue ${first.queueLength} <= threshold ${policy.queueThreshold}, agent ${first.agentId} first`;
         }
+        reason += describeSkipped(skipped);
         break;
       }
     }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseRoutingConfig } from './routing-config';
 
 describe(parseRoutingConfig.name, () => {
@@ -25,5 +27,38 @@ policies:
 
   it('an empty file means no policies', () => {
     expect(parseRoutingConfig('').list).toEqual([]);
+  });
+
+  it('reads the agents section with per-agent overrides; absent means no rules', () => {
+    const p = parseRoutingConfig(`
+agents:
+  pause_on_battery_below: 20
+  pause_on_thermal: serious
+  pause_when_owner_active_within_s: 120
+  owner_active_min_priority: 5
+  overrides:
+    mac-mini: { pause_on_battery_below: 50, pause_when_camera_or_mic_in_use: true }
+`);
+    expect(p.agentRules).toEqual({
+      defaults: { pauseOnBatteryBelow: 20, pauseOnThermal: 'serious', pauseWhenOwnerActiveWithinS: 120, ownerActiveMinPriority: 5 },
+      overrides: { 'mac-mini': { pauseOnBatteryBelow: 50, pauseWhenCameraOrMicInUse: true } },
+    });
+    expect(parseRoutingConfig('').agentRules).toEqual({ defaults: {}, overrides: {} });
+  });
+
+  it('names the bad key of the agents section', () => {
+    expect(() => parseRoutingConfig('agents: { pause_on_thermal: hot }')).toThrow(/agents\.pause_on_thermal/);
+    expect(() => parseRoutingConfig('agents: { pause_on_battery_below: 120 }')).toThrow(/agents\.pause_on_battery_below/);
+    expect(() => parseRoutingConfig('agents: { pause_on_memory_pressure: high }')).toThrow(/agents\.pause_on_memory_pressure/);
+    expect(() => parseRoutingConfig('agents: { pause_when_camera_or_mic_in_use: yes please }')).toThrow(/agents\.pause_when_camera_or_mic_in_use/);
+    expect(() => parseRoutingConfig('agents: { pause_on_batery_below: 20 }')).toThrow(/pause_on_batery_below/);
+    expect(() => parseRoutingConfig('agents: { overrides: { m1: { pause_on_thermal: warm } } }')).toThrow(/agents\.overrides\.m1\.pause_on_thermal/);
+  });
+
+  it('the shipped config/routing.yaml enables the documented agent rules', () => {
+    const shipped = parseRoutingConfig(readFileSync(join(__dirname, '../../../../config/routing.yaml'), 'utf8'));
+    expect(shipped.agentRules.defaults).toEqual({
+      pauseOnBatteryBelow: 20, pauseOnThermal: 'serious', pauseOnMemoryPressure: 'critical', pauseWhenCameraOrMicInUse: true, pauseOnLowPowerMode: false,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { autoSchema, toAutoPolicy, type AutoPolicy } from '../auto/auto-config';
 import { globToRegExp } from '@iir/platform';
+import { MEMORY_PRESSURES, NO_AGENT_RULES, THERMAL_LEVELS, type AgentRules, type AgentRulesConfig } from '../agents/agent-rules';
 
 const modelName = z.string().trim().min(1, 'must be a model name');
 
@@ -40,8 +41,22 @@ const softOffload = z
 
 const policy = z.discriminatedUnion('policy', [weighted, leastLoaded, hardOffload, softOffload]);
 
+const agentRules = z
+  .object({
+    pause_on_battery_below: z.number().min(0).max(100, 'must be a percent (0-100)').optional(),
+    pause_when_owner_active_within_s: z.number().min(0, 'must be seconds (>= 0)').optional(),
+    owner_active_min_priority: z.number().int().min(0).optional(),
+    pause_on_thermal: z.enum(THERMAL_LEVELS).optional(),
+    pause_on_memory_pressure: z.enum(MEMORY_PRESSURES).optional(),
+    pause_when_camera_or_mic_in_use: z.boolean().optional(),
+    pause_on_low_power_mode: z.boolean().optional(),
+  })
+  .strict();
+
+const agentsSection = agentRules.extend({ overrides: z.record(z.string().min(1), agentRules).default({}) }).strict();
+
 const fileSchema = z
-  .object({ policies: z.array(policy).default([]), auto: autoSchema.optional() })
+  .object({ policies: z.array(policy).default([]), auto: autoSchema.optional(), agents: agentsSection.optional() })
   .strict()
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -67,6 +82,8 @@ export class RoutingPolicies {
     readonly list: readonly RoutingPolicy[],
     /** The `auto` section: smart routing for `model: "auto"`; absent = `auto` is not configured. */
     readonly auto?: AutoPolicy,
+    /** The `agents` section: when an agent's machine state pauses it; absent = never. */
+    readonly agentRules: AgentRulesConfig = NO_AGENT_RULES,
   ) {
     for (const p of list) {
       if (p.model.includes('*')) this.globs.push({ pattern: globToRegExp(p.model), policy: p });
@@ -126,7 +143,30 @@ export function parseRoutingConfig(text: string, source = 'routing.yaml'): Routi
       }
     }),
     parsed.data.auto ? toAutoPolicy(parsed.data.auto) : undefined,
+    parsed.data.agents ? toAgentRulesConfig(parsed.data.agents) : NO_AGENT_RULES,
   );
+}
+
+type RawRules = z.infer<typeof agentRules>;
+
+function toAgentRules(r: RawRules): AgentRules {
+  const out: AgentRules = {};
+  if (r.pause_on_battery_below !== undefined) out.pauseOnBatteryBelow = r.pause_on_battery_below;
+  if (r.pause_when_owner_active_within_s !== undefined) out.pauseWhenOwnerActiveWithinS = r.pause_when_owner_active_within_s;
+  if (r.owner_active_min_priority !== undefined) out.ownerActiveMinPriority = r.owner_active_min_priority;
+  if (r.pause_on_thermal !== undefined) out.pauseOnThermal = r.pause_on_thermal;
+  if (r.pause_on_memory_pressure !== undefined) out.pauseOnMemoryPressure = r.pause_on_memory_pressure;
+  if (r.pause_when_camera_or_mic_in_use !== undefined) out.pauseWhenCameraOrMicInUse = r.pause_when_camera_or_mic_in_use;
+  if (r.pause_on_low_power_mode !== undefined) out.pauseOnLowPowerMode = r.pause_on_low_power_mode;
+  return out;
+}
+
+function toAgentRulesConfig(raw: z.infer<typeof agentsSection>): AgentRulesConfig {
+  const { overrides, ...defaults } = raw;
+  return {
+    defaults: toAgentRules(defaults),
+    overrides: Object.fromEntries(Object.entries(overrides).map(([id, r]) => [id, toAgentRules(r)])),
+  };
 }
 
 function fieldPath(path: ReadonlyArray<string | number>): string {

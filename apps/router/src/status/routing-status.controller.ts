@@ -22,7 +22,7 @@ export class RoutingStatusController {
       config: this.routing.status,
       cooldown: { failures, ms: cooldownMs },
       health: this.health.health.view(),
-      agents: this.agents.agents.view(),
+      agents: this.agents.agents.view(this.routing.policies.agentRules),
     };
   }
 }
