@@ -65,7 +65,7 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     await requireService('NATS', TEST_NATS_URL);
     ws = new E2eWorkspace('localagent');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(path.join(ws.dataDir, 'routing.yaml'), "policies:\n  - { model: 'local/*', policy: least-loaded }\n");
+    writeFileSync(path.join(ws.dataDir, 'routing.yaml'), "policies:\n  - { model: 'local/*', policy: least-loaded }\nagents:\n  pause_on_battery_below: 30\n");
     await Promise.all([start('registry'), start('auth')]);
     await start('router');
     gateway = await start('gateway');
@@ -170,6 +170,18 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
       return why.includes('mac-two') && !why.includes('mac-one') ? why : undefined;
     }, { timeoutMs: 15_000, what: 'mac-one to drop out of the plan' });
     expect(reason).toContain('least-loaded');
+  });
+
+  it('skips an agent on a low battery, and the receipt says why', async () => {
+    await startAgent('mac-battery', { AGENT_STATE_OVERRIDES: JSON.stringify({ power_source: 'battery', battery_percent: 12 }) });
+    const reason = await waitFor(async () => {
+      const { response } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).withResponse();
+      const why = response.headers.get('x-iir-route-reason') ?? '';
+      return why.includes('skipped mac-battery') ? why : undefined;
+    }, { timeoutMs: 15_000, what: 'the receipt to name the paused agent' });
+    expect(reason).toContain('skipped mac-battery: on battery 12% < 30%');
+    const routing = (await (await fetch(`${base()}/routing`, { headers: admin })).json()) as { agents: Array<{ agent_id: string; paused: boolean; paused_because: string | null }> };
+    expect(routing.agents.find((a) => a.agent_id === 'mac-battery')).toMatchObject({ paused: true, paused_because: 'on battery 12% < 30%' });
   });
 
   it('refuses an agent without a credential, or with the credential of another agent, and never logs the secret', async () => {
