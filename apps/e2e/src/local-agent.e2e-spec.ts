@@ -241,10 +241,12 @@ describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
   });
 
   it('streams from the agent at its URL, and answers JSON', async () => {
-    const { data, response } = await waitFor(async () => client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 4 }).withResponse().catch(() => undefined), {
+    const answered = await waitFor(async () => client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 4 }).withResponse().catch(() => undefined), {
       timeoutMs: 15_000,
       what: 'the HTTP agent to be routable',
-    }) as NonNullable<Awaited<ReturnType<ReturnType<OpenAI['chat']['completions']['create']>['withResponse']>>>;
+    });
+    if (!answered) throw new Error('unreachable');
+    const { data, response } = answered;
     expect(data.choices[0]?.finish_reason).toBe('length');
     expect(data.usage?.completion_tokens).toBe(4);
     expect(response.headers.get('x-iir-target')).toBe(MODEL);
