@@ -17,7 +17,8 @@ import { routerService } from '../../apps/router/src/router.service-definition';
 
 async function main(shutdown: GracefulShutdown): Promise<void> {
   const { IIR_AGENT_ENABLED, NATS_URL } = loadConfig({ IIR_AGENT_ENABLED: env.bool(false), NATS_URL: env.natsUrl() });
-  // Services that answer first, so the gateway finds them when it starts taking traffic.
+  // Services that answer first, so the gateway finds them when it starts taking traffic. SIGTERM
+  // stops them in reverse: the gateway drains and flushes its usage before auth closes the ledger.
   const services = [entry(registryService), entry(authService), entry(classifierService), entry(routerService)];
   if (IIR_AGENT_ENABLED) services.push(entry(agentService));
   services.push(entry(gatewayService));

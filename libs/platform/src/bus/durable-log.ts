@@ -77,8 +77,19 @@ class InProcessLog<T> implements DurableLog<T> {
         }
       }
     };
-    const sub = this.bus.subscribe(this.subject, (record) => deliver(record as T));
-    return { stop: async () => sub.unsubscribe() };
+    const delivering = new Set<Promise<void>>();
+    const sub = this.bus.subscribe(this.subject, (record) => {
+      const work = deliver(record as T);
+      delivering.add(work);
+      return work.finally(() => delivering.delete(work));
+    });
+    return {
+      // Records already handed over are written before the consumer says it stopped.
+      stop: async () => {
+        sub.unsubscribe();
+        await Promise.allSettled([...delivering]);
+      },
+    };
   }
 
   backlog(): number {

@@ -3,6 +3,8 @@ import type { Bus, ServiceName } from '@iir/contracts';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { drainHttpServer } from './http-drain';
 import { openAIClientErrorHandler, openAIFrameworkErrors } from './http-client-errors';
 import type { z, ZodRawShape } from 'zod';
 import { createBus } from '../bus/create-bus';
@@ -46,6 +48,12 @@ export interface RunningService {
   logger: JsonLogger;
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
+  /** `SHUTDOWN_GRACE_MS`: how long `close` lets open requests finish. */
+  shutdownGraceMs: number;
+  /**
+   * Stops in order: no new connections, open requests and streams finish (at most the grace
+   * period), then the app's shutdown hooks (flush what is buffered, close databases), then the bus.
+   */
   close(): Promise<void>;
 }
 
@@ -122,10 +130,16 @@ export async function startService<S extends ZodRawShape>(
     bus,
     logger,
     port: boundPort,
+    shutdownGraceMs: common.SHUTDOWN_GRACE_MS,
     close: () =>
       (closing ??= (async () => {
-        // Stop taking bus work first, let in-flight HTTP finish, then drain the NATS connection
-        // (the in-process bus is shared by the embedded services; each only drops its own handlers).
+        // The bus stays up while HTTP drains: requests in flight still verify keys and record usage.
+        const { forced } = await drainHttpServer(running.getHttpServer() as Server, common.SHUTDOWN_GRACE_MS);
+        if (forced > 0) {
+          logger.write('warn', `shutdown grace over (SHUTDOWN_GRACE_MS=${common.SHUTDOWN_GRACE_MS}): closed ${forced} open connections`);
+        }
+        // Then the shutdown hooks (usage flushed, databases closed) and the NATS connection (the
+        // in-process bus is shared by the embedded services; each only drops its own handlers).
         await running.close();
         if (bus.kind === 'nats') await bus.drain();
         logger.write('info', `${definition.name} stopped`);
