@@ -19,6 +19,10 @@ export const gatewayConfigShape = {
   HTTP_HOST: env.string('0.0.0.0'),
   /** How long `/health` waits for each service. */
   HEALTH_TIMEOUT_MS: env.int(1_000, 10),
+  /** The whole request, headers and body, must arrive within this (408 after it; 0 = no limit). */
+  REQUEST_BODY_TIMEOUT_MS: env.int(30_000, 0),
+  /** Open connections one client address may hold (more are closed on arrival; 0 = no cap). Behind a proxy, that is the proxy. */
+  MAX_CONNECTIONS_PER_IP: env.int(256, 0),
   /** Largest request body accepted, in bytes (413 above it). */
   MAX_BODY_BYTES: env.int(4 * 1024 * 1024, 1024),
   /** Comma-separated static user keys (no limits, no ledger key id); kept only as SHA-256. */
@@ -87,7 +91,13 @@ export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
 export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   name: 'gateway',
   configShape: gatewayConfigShape,
-  http: (config) => ({ port: config.GATEWAY_PORT, host: config.HTTP_HOST, bodyLimit: config.MAX_BODY_BYTES }),
+  http: (config) => ({
+    port: config.GATEWAY_PORT,
+    host: config.HTTP_HOST,
+    bodyLimit: config.MAX_BODY_BYTES,
+    requestTimeoutMs: config.REQUEST_BODY_TIMEOUT_MS,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+  }),
   module: ({ config, bus, logger }) => GatewayModule.register(config, bus, logger),
   healthEndpoint: false,
   configure: (app, { logger }) => {

@@ -4,6 +4,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { limitConnectionsPerAddress } from './connection-limit';
 import { drainHttpServer } from './http-drain';
 import { openAIClientErrorHandler, openAIFrameworkErrors } from './http-client-errors';
 import type { z, ZodRawShape } from 'zod';
@@ -23,13 +24,23 @@ export interface ServiceDefinition<S extends ZodRawShape> {
   /** The app's own settings (on top of the common ones). */
   configShape: S;
   /** Reads the HTTP port and host out of the parsed config. */
-  http: (config: z.infer<z.ZodObject<S & CommonShape>>) => { port: number; host: string; bodyLimit?: number };
+  http: (config: z.infer<z.ZodObject<S & CommonShape>>) => HttpSettings;
   /** The app's root module, given its context. */
   module: (context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => DynamicModule;
   /** Serve the standard `/health` (default true). */
   healthEndpoint?: boolean;
   /** Last touches on the app before it listens (global filters, Fastify hooks). */
   configure?: (app: NestFastifyApplication, context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => void;
+}
+
+export interface HttpSettings {
+  port: number;
+  host: string;
+  bodyLimit?: number;
+  /** The whole request (headers and body) must arrive within this; else 408 (default: no limit). */
+  requestTimeoutMs?: number;
+  /** Open connections one client address may hold; more are closed on arrival (default: no cap). */
+  maxConnectionsPerIp?: number;
 }
 
 export interface ServiceContext<C> {
@@ -81,7 +92,7 @@ export async function startService<S extends ZodRawShape>(
     (error) => logger.write('error', 'bus handler failed', { err: error }),
   );
   ensureDefaultMetrics();
-  const { port, host, bodyLimit } = definition.http(config);
+  const { port, host, bodyLimit, requestTimeoutMs, maxConnectionsPerIp } = definition.http(config);
   let app: NestFastifyApplication | undefined;
   try {
     // Inside the try: a module that refuses its settings must not leave the bus connected.
@@ -98,12 +109,18 @@ export async function startService<S extends ZodRawShape>(
       new FastifyAdapter({
         bodyLimit: bodyLimit ?? 1024 * 1024,
         return503OnClosing: true,
+        ...requestTimeouts(requestTimeoutMs),
         // Errors before routing (huge headers, a bad header line, a too-long path) are OpenAI-shaped too.
         clientErrorHandler: openAIClientErrorHandler,
         frameworkErrors: openAIFrameworkErrors,
       }),
       { logger, abortOnError: false },
     );
+    if (maxConnectionsPerIp) {
+      limitConnectionsPerAddress(app.getHttpServer() as Server, maxConnectionsPerIp, (address) =>
+        logger.write('debug', 'connection refused: too many open from one address', { address, max: maxConnectionsPerIp }),
+      );
+    }
     definition.configure?.(app, { config, env, bus, logger, info });
     app.connectMicroservice({ strategy: new BusTransport(bus, definition.name) });
     await app.startAllMicroservices();
@@ -145,4 +162,14 @@ export async function startService<S extends ZodRawShape>(
         logger.write('info', `${definition.name} stopped`);
       })()),
   };
+}
+
+/**
+ * Node checks request deadlines only every `connectionsCheckingInterval` (30 s by default), and
+ * Fastify turns Node's request timeout off unless told: a body that never finishes held its socket
+ * for ever. The expiry reaches `openAIClientErrorHandler`, which answers 408.
+ */
+function requestTimeouts(ms: number | undefined): { requestTimeout?: number; http?: { connectionsCheckingInterval: number; headersTimeout: number } } {
+  if (!ms) return {};
+  return { requestTimeout: ms, http: { connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(ms / 4))), headersTimeout: Math.min(60_000, ms) } };
 }
