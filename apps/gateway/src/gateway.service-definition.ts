@@ -73,6 +73,8 @@ export const gatewayConfigShape = {
   /** A stream (or body) that sends nothing for this long is cut: the client gets an error, not a hang. */
   UPSTREAM_IDLE_TIMEOUT_MS: env.int(60_000, 10),
   UPSTREAM_TOTAL_TIMEOUT_MS: env.int(600_000, 10),
+  /** While a stream waits for its upstream, an SSE `: keep-alive` comment goes to the client this often (0 = never). */
+  SSE_KEEPALIVE_MS: env.int(15_000, 0),
   UPSTREAM_RETRIES: env.int(1, 0),
   UPSTREAM_RETRY_BACKOFF_MS: env.int(100, 0),
   UPSTREAM_MAX_RETRY_WAIT_MS: env.int(2_000, 0),
