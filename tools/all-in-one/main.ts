@@ -34,7 +34,11 @@ async function main(shutdown: GracefulShutdown): Promise<void> {
       }) + '\n',
     );
   }
-  for (const s of services) await shutdown.track(s.start());
+  for (const s of services) {
+    // A SIGTERM while starting: what is up stops (in reverse); the rest is not started.
+    if (shutdown.stopping) return;
+    await shutdown.track(s.start());
+  }
 }
 
 function entry<S extends ZodRawShape>(definition: ServiceDefinition<S>): { shape: ZodRawShape; start: () => Promise<RunningService> } {

@@ -19,7 +19,7 @@ export function runMain<S extends ZodRawShape>(definition: ServiceDefinition<S>)
  */
 export class GracefulShutdown {
   private readonly starting: Array<Promise<RunningService>> = [];
-  private stopping = false;
+  private signalled = false;
 
   constructor() {
     guardUnhandledRejections((message, error) => {
@@ -28,6 +28,11 @@ export class GracefulShutdown {
     });
     process.once('SIGINT', () => this.stop('SIGINT'));
     process.once('SIGTERM', () => this.stop('SIGTERM'));
+  }
+
+  /** Set once a signal arrived: a launcher starts nothing more. */
+  get stopping(): boolean {
+    return this.signalled;
   }
 
   track(service: Promise<RunningService>): Promise<RunningService> {
@@ -41,8 +46,8 @@ export class GracefulShutdown {
    * before auth closes its database). A stop that hangs past every grace period exits 1.
    */
   stop(signal: string): void {
-    if (this.stopping) return;
-    this.stopping = true;
+    if (this.signalled) return;
+    this.signalled = true;
     let timer = hardStop(HARD_STOP_MARGIN_MS);
     void Promise.allSettled(this.starting).then(async (results) => {
       const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
