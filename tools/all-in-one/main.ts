@@ -17,7 +17,8 @@ import { routerService } from '../../apps/router/src/router.service-definition';
 
 async function main(shutdown: GracefulShutdown): Promise<void> {
   const { IIR_AGENT_ENABLED, NATS_URL } = loadConfig({ IIR_AGENT_ENABLED: env.bool(true), NATS_URL: env.natsUrl() });
-  // Services that answer first, so the gateway finds them when it starts taking traffic.
+  // Services that answer first, so the gateway finds them when it starts taking traffic. SIGTERM
+  // stops them in reverse: the gateway drains and flushes its usage before auth closes the ledger.
   const services = [entry(registryService), entry(authService), entry(classifierService), entry(routerService)];
   // The local agent with the bundled tiny model: a fresh install answers with no key and no network.
   if (IIR_AGENT_ENABLED) services.push(agentEntry());
@@ -34,7 +35,11 @@ async function main(shutdown: GracefulShutdown): Promise<void> {
       }) + '\n',
     );
   }
-  for (const s of services) await shutdown.track(s.start());
+  for (const s of services) {
+    // A SIGTERM while starting: what is up stops (in reverse); the rest is not started.
+    if (shutdown.stopping) return;
+    await shutdown.track(s.start());
+  }
 }
 
 /**

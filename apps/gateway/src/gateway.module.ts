@@ -58,6 +58,7 @@ export class GatewayModule implements OnApplicationShutdown {
       retriesPerTarget: config.UPSTREAM_RETRIES,
       retryBackoffMs: config.UPSTREAM_RETRY_BACKOFF_MS,
       maxRetryWaitMs: config.UPSTREAM_MAX_RETRY_WAIT_MS,
+      sseKeepAliveMs: config.SSE_KEEPALIVE_MS,
     };
     const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
     const limiter = new RateLimiter(redis, { logger, windowMs: config.RATE_LIMIT_WINDOW_MS });

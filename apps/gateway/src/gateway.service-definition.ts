@@ -19,6 +19,10 @@ export const gatewayConfigShape = {
   HTTP_HOST: env.string('0.0.0.0'),
   /** How long `/health` waits for each service. */
   HEALTH_TIMEOUT_MS: env.int(1_000, 10),
+  /** The whole request, headers and body, must arrive within this (408 after it; 0 = no limit). */
+  REQUEST_BODY_TIMEOUT_MS: env.int(30_000, 0),
+  /** Open connections one client address may hold (more are closed on arrival; 0 = no cap). Behind a proxy, that is the proxy. */
+  MAX_CONNECTIONS_PER_IP: env.int(256, 0),
   /** Largest request body accepted, in bytes (413 above it). */
   MAX_BODY_BYTES: env.int(4 * 1024 * 1024, 1024),
   /** Comma-separated static user keys (no limits, no ledger key id); kept only as SHA-256. */
@@ -69,6 +73,8 @@ export const gatewayConfigShape = {
   /** A stream (or body) that sends nothing for this long is cut: the client gets an error, not a hang. */
   UPSTREAM_IDLE_TIMEOUT_MS: env.int(60_000, 10),
   UPSTREAM_TOTAL_TIMEOUT_MS: env.int(600_000, 10),
+  /** While a stream waits for its upstream, an SSE `: keep-alive` comment goes to the client this often (0 = never). */
+  SSE_KEEPALIVE_MS: env.int(15_000, 0),
   UPSTREAM_RETRIES: env.int(1, 0),
   UPSTREAM_RETRY_BACKOFF_MS: env.int(100, 0),
   UPSTREAM_MAX_RETRY_WAIT_MS: env.int(2_000, 0),
@@ -87,7 +93,13 @@ export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
 export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   name: 'gateway',
   configShape: gatewayConfigShape,
-  http: (config) => ({ port: config.GATEWAY_PORT, host: config.HTTP_HOST, bodyLimit: config.MAX_BODY_BYTES }),
+  http: (config) => ({
+    port: config.GATEWAY_PORT,
+    host: config.HTTP_HOST,
+    bodyLimit: config.MAX_BODY_BYTES,
+    requestTimeoutMs: config.REQUEST_BODY_TIMEOUT_MS,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+  }),
   module: ({ config, bus, logger }) => GatewayModule.register(config, bus, logger),
   healthEndpoint: false,
   configure: (app, { logger }) => {

@@ -49,6 +49,8 @@ export class GatewayHarness {
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
       UPSTREAM_RETRY_BACKOFF_MS: '1',
+      // A test that leaves a connection open must not hold its teardown for the default 10 s.
+      SHUTDOWN_GRACE_MS: '1000',
       ...env,
     });
     return this;

@@ -15,6 +15,7 @@ export * from './nest/tokens';
 export * from './service/background';
 export * from './service/run-main';
 export * from './service/start-service';
+export * from './service/http-drain';
 export * from './nest/bus-controller.decorator';
 export * from './bus/durable-log';
 export * from './metrics/metric-factory';

@@ -16,6 +16,7 @@ export async function closedPort(): Promise<number> {
 export class TcpRelay {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   port = 0;
 
   private constructor(private readonly target: URL) {}
@@ -36,12 +37,33 @@ export class TcpRelay {
       }
       upstream.connect(Number(this.target.port), this.target.hostname);
       client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
+      const pair = { client, upstream };
+      this.pairs.add(pair);
+      client.on('close', () => {
+        this.pairs.delete(pair);
+        upstream.destroy();
+      });
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /**
+   * Holds back what the service sends (the connection stays open, nothing reaches the client) until
+   * `release`: a network stall, or a service too busy to answer, as the client sees it.
+   */
+  hold(): void {
+    for (const { client, upstream } of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
+  /** Delivers what was held back, in order, and relays normally again. */
+  release(): void {
+    for (const { client, upstream } of this.pairs) upstream.pipe(client);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import { STREAMS, SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
 import { BUS, createDurableLog, JsonLogger, type DurableConsumer } from '@iir/platform';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { UsageLedger } from './usage-ledger';
 
 export const USAGE_CONSUMER = 'auth_ledger';
@@ -8,10 +8,10 @@ export const USAGE_CONSUMER = 'auth_ledger';
 /**
  * Feeds the ledger from the usage stream: a durable JetStream consumer over NATS (records published
  * while auth was down are waiting for it), the plain event in process. A batch is acknowledged only
- * after it is written.
+ * after it is written; on shutdown the batches in hand are written before the database closes.
  */
 @Injectable()
-export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class UsageConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer: DurableConsumer | undefined;
 
   constructor(
@@ -33,7 +33,8 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.write('info', 'usage ledger consuming', { bus: this.bus.kind });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (its module's `onApplicationShutdown`): batches in hand are written first. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
   }
 }

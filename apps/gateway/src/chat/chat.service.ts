@@ -25,6 +25,7 @@ import { StreamRecorder } from '../cache/stream-recorder';
 import { principalOf, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { PlanExecutor } from '../execution/plan-executor.service';
+import { EXECUTION_SETTINGS, type ExecutionSettings } from '../execution/execution-settings';
 import { SseWriter } from '../execution/sse';
 import { REGISTRY_CLIENT, ROUTER_CLIENT } from '../gateway.tokens';
 import type { Reservation } from '../limits/rate-limiter';
@@ -57,6 +58,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
     private readonly logger: JsonLogger,
     private readonly models: ModelsCatalog,
+    @Inject(EXECUTION_SETTINGS) private readonly execution: ExecutionSettings,
   ) {}
 
   onModuleInit(): void {
@@ -202,14 +204,39 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     admit: (target: Target) => Promise<ApiError | undefined>,
     store: string | undefined,
   ): Promise<void> {
-    const done = await this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call), admit);
+    const running = this.executor.run(plan, body, signal, (adapter, call) => adapter.stream(call), admit);
+    const keepAliveMs = this.execution.sseKeepAliveMs;
+    const early = keepAliveMs > 0 ? await settledWithin(running, keepAliveMs) : await running;
+    let sse: SseWriter;
+    let done: Awaited<typeof running>;
+    if (early === STILL_WAITING) {
+      // The upstream is still thinking after a keep-alive interval: the stream starts now, so the
+      // client gets comments instead of silence (headers without the target, not known yet). A
+      // failure from here on is an error event.
+      reply.hijack();
+      sse = new SseWriter(reply.raw);
+      sse.open(200, { 'x-request-id': requestId, ...(reply.getHeaders() as Record<string, string>), ...planRouteHeaders(plan) });
+      sse.keepAlive(keepAliveMs);
+      try {
+        done = await running;
+      } catch (error) {
+        const apiError = signal.aborted ? clientClosed() : error instanceof UpstreamError ? new ApiError(error.code, error.message) : ApiError.from(error);
+        outcome.failed(apiError);
+        if (!signal.aborted) this.logger.write('warn', 'stream failed before its first chunk, after it started', { requestId, err: error });
+        sse.fail(apiError.toBody());
+        return;
+      }
+    } else {
+      done = early;
+      // From here on the status is sent: failures become an error event, never a silent truncation.
+      reply.hijack();
+      sse = new SseWriter(reply.raw);
+      sse.open(200, { 'x-request-id': requestId, ...(reply.getHeaders() as Record<string, string>), ...routeHeaders(plan, done.target, done.attempts) });
+      sse.keepAlive(keepAliveMs);
+    }
     const recorder = store ? new StreamRecorder({ maxBytes: this.cacheSettings.maxStreamBytes }) : undefined;
     outcome.answered(done.target);
     outcome.attempts = done.attempts;
-    // From here on the status is sent: failures become an error event, never a silent truncation.
-    reply.hijack();
-    const sse = new SseWriter(reply.raw);
-    sse.open(200, { 'x-request-id': requestId, ...(reply.getHeaders() as Record<string, string>), ...routeHeaders(plan, done.target, done.attempts) });
     const includeUsage = body.stream_options?.include_usage === true;
     try {
       for await (const chunk of done.value.chunks) {
@@ -344,6 +371,11 @@ const planHeaders = new WeakMap<PlanResponse, Record<string, string>>();
 
 /** The routing receipt: where the request ran and why. Header values stay ASCII. */
 export function routeHeaders(plan: PlanResponse, target: Target, attempts: number): Record<string, string> {
+  return { ...planRouteHeaders(plan), 'x-iir-target': target.model, 'x-iir-provider': target.provider, 'x-iir-attempts': String(attempts) };
+}
+
+/** The route headers the plan alone decides (cached per plan). */
+function planRouteHeaders(plan: PlanResponse): Record<string, string> {
   let fixed = planHeaders.get(plan);
   if (!fixed) {
     fixed = {
@@ -361,5 +393,18 @@ export function routeHeaders(plan: PlanResponse, target: Target, attempts: numbe
     };
     planHeaders.set(plan, fixed);
   }
-  return { ...fixed, 'x-iir-target': target.model, 'x-iir-provider': target.provider, 'x-iir-attempts': String(attempts) };
+  return fixed;
+}
+
+const STILL_WAITING = Symbol('still waiting');
+
+/** `work`'s value if it settles within `ms`, else STILL_WAITING (`work` goes on; a rejection within `ms` rejects here). */
+async function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | typeof STILL_WAITING> {
+  let timer: NodeJS.Timeout | undefined;
+  const wait = new Promise<typeof STILL_WAITING>((resolve) => (timer = setTimeout(() => resolve(STILL_WAITING), ms)));
+  try {
+    return await Promise.race([work, wait]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

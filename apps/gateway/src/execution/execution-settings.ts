@@ -11,6 +11,8 @@ export interface ExecutionSettings {
   retryBackoffMs: number;
   /** A Retry-After longer than this sends the request to the next target instead of waiting. */
   maxRetryWaitMs: number;
+  /** A stream silent this long gets an SSE `: keep-alive` comment, so proxies and clients do not give up on it (0 = never). */
+  sseKeepAliveMs: number;
 }
 
 export const EXECUTION_SETTINGS = Symbol('EXECUTION_SETTINGS');

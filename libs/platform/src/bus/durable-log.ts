@@ -7,9 +7,11 @@ import {
   RetentionPolicy,
   StorageType,
   type JetStreamClient,
+  type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
+import { background } from '../service/background';
 import { decode, encode } from './codec';
 import { NatsBus } from './nats-bus';
 
@@ -77,8 +79,19 @@ class InProcessLog<T> implements DurableLog<T> {
         }
       }
     };
-    const sub = this.bus.subscribe(this.subject, (record) => deliver(record as T));
-    return { stop: async () => sub.unsubscribe() };
+    const delivering = new Set<Promise<void>>();
+    const sub = this.bus.subscribe(this.subject, (record) => {
+      const work = deliver(record as T);
+      delivering.add(work);
+      return work.finally(() => delivering.delete(work));
+    });
+    return {
+      // Records already handed over are written before the consumer says it stopped.
+      stop: async () => {
+        sub.unsubscribe();
+        await Promise.allSettled([...delivering]);
+      },
+    };
   }
 
   backlog(): number {
@@ -93,8 +106,14 @@ class InProcessLog<T> implements DurableLog<T> {
 const DAY_MS = 86_400_000;
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const PUBLISH_TIMEOUT_MS = 2_000;
+/** Most records handed to the handler at once. */
 const FETCH_BATCH = 200;
-const FETCH_EXPIRES_MS = 1_000;
+/** Messages the pull keeps asked for (refilled at 75 %), and how long one pull request lives (heartbeat: half of it). */
+const CONSUME_MAX_MESSAGES = 1_000;
+const CONSUME_EXPIRES_MS = 10_000;
+/** A message a consumer took but never acknowledged (it crashed) is redelivered after this long. */
+const ACK_WAIT_MS = 10_000;
+const MAX_ACK_PENDING = 10_000;
 const RETRY_MS = 500;
 const MAX_IN_FLIGHT = 64;
 const IN_PROCESS_TRIES = 5;
@@ -236,33 +255,33 @@ class JetStreamLog<T> implements DurableLog<T> {
     if (this.pending.size > 0) this.onError(`durable log closed with ${this.pending.size} records not yet stored`);
   }
 
+  /**
+   * A continuous pull (`consume`), not a loop of `fetch`es: a fetch that misses two heartbeats (a
+   * busy event loop, a slow network) gives up client-side, and the messages already on their way to
+   * it were only redelivered after the ack wait — rows ~30 s late. `consume` re-pulls on missed
+   * heartbeats and reconnects on the same subscription, so nothing in flight is dropped. Messages are
+   * written as they arrive: whatever came in while the previous batch was written is the next batch.
+   */
   async consume(durable: string, handler: (records: T[]) => Promise<void>): Promise<DurableConsumer> {
-    const jsm = await this.manager();
     const name = this.bus.prefixToken ? `${durable}_${this.bus.prefixToken}` : durable;
-    try {
-      await jsm.consumers.info(this.stream, name);
-    } catch {
-      await jsm.consumers.add(this.stream, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: 30_000 * 1_000_000,
-        max_ack_pending: 10_000,
-        filter_subject: this.subject,
-      });
-    }
+    await this.ensureConsumer(name);
     let stopped = false;
+    let current: ConsumerMessages | undefined;
     const loop = (async () => {
       while (!stopped) {
         try {
+          await this.ensureConsumer(name);
           const consumer = await this.js.consumers.get(this.stream, name);
-          while (!stopped) {
-            const batch: JsMsg[] = [];
-            const messages = await consumer.fetch({ max_messages: FETCH_BATCH, expires: FETCH_EXPIRES_MS });
-            for await (const m of messages) batch.push(m);
-            if (batch.length === 0) continue;
-            await this.deliver(batch, handler);
-          }
+          if (stopped) break;
+          current = await consumer.consume({
+            max_messages: CONSUME_MAX_MESSAGES,
+            expires: CONSUME_EXPIRES_MS,
+            // A consumer deleted from under us ends the iterator; the loop creates it again.
+            abort_on_missing_resource: true,
+          });
+          const messages = current;
+          background(() => this.watch(messages), () => undefined);
+          await this.pump(messages, handler);
         } catch (error) {
           if (stopped) break;
           this.onError('durable log consumer failed; retrying', error);
@@ -273,9 +292,69 @@ class JetStreamLog<T> implements DurableLog<T> {
     return {
       stop: async () => {
         stopped = true;
+        await current?.close();
         await loop;
       },
     };
+  }
+
+  private async ensureConsumer(name: string): Promise<void> {
+    const jsm = await this.manager();
+    let info;
+    try {
+      info = await jsm.consumers.info(this.stream, name);
+    } catch {
+      info = undefined;
+    }
+    if (!info) {
+      await jsm.consumers.add(this.stream, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ACK_WAIT_MS * 1_000_000,
+        max_ack_pending: MAX_ACK_PENDING,
+        filter_subject: this.subject,
+      });
+    } else if (info.config.ack_wait !== ACK_WAIT_MS * 1_000_000) {
+      // Consumers made by older versions waited 30 s before redelivering what a crash left unacknowledged.
+      await jsm.consumers.update(this.stream, name, { ack_wait: ACK_WAIT_MS * 1_000_000 });
+    }
+  }
+
+  /** Reads messages as they come and writes them in batches, one batch at a time (back-pressure at a full batch). */
+  private async pump(messages: ConsumerMessages, handler: (records: T[]) => Promise<void>): Promise<void> {
+    const buffer: JsMsg[] = [];
+    let writing: Promise<void> | undefined;
+    const flush = (): Promise<void> =>
+      (writing ??= (async () => {
+        // Let the messages that arrived together join the batch before it is written.
+        await new Promise((r) => setImmediate(r));
+        while (buffer.length > 0) await this.deliver(buffer.splice(0, FETCH_BATCH), handler);
+      })()
+        .catch((error: unknown) => this.onError('durable log: a batch could not be acknowledged; it will be redelivered', error))
+        .finally(() => {
+          writing = undefined;
+        }));
+    for await (const m of messages) {
+      buffer.push(m);
+      const batch = flush();
+      if (buffer.length >= FETCH_BATCH) await batch;
+    }
+    // Stopped or ended: what is in hand is written (and acknowledged) before we return.
+    while (writing || buffer.length > 0) await flush();
+  }
+
+  /** Logs what the consumer reports about itself (missed heartbeats are recovered from, but worth seeing). */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const s of messages.status()) {
+        if (s.type === 'heartbeats_missed' || s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+          this.onError(`durable log consumer: ${s.type}; pulling again`);
+        }
+      }
+    } catch {
+      // The status stream ends with the consumer.
+    }
   }
 
   private async deliver(batch: JsMsg[], handler: (records: T[]) => Promise<void>): Promise<void> {

@@ -99,6 +99,11 @@ export const commonConfigShape = {
   NATS_CONNECT_TIMEOUT_MS: env.int(2_000, 100),
   LOG_LEVEL: env.logLevel(),
   SERVICE_VERSION: env.string(process.env['npm_package_version'] ?? '0.1.0'),
+  /**
+   * On SIGTERM: how long open requests and streams may take to finish after the service stopped
+   * accepting connections; what is still open then is closed.
+   */
+  SHUTDOWN_GRACE_MS: env.int(10_000, 0),
 };
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;

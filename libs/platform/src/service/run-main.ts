@@ -19,7 +19,7 @@ export function runMain<S extends ZodRawShape>(definition: ServiceDefinition<S>)
  */
 export class GracefulShutdown {
   private readonly starting: Array<Promise<RunningService>> = [];
-  private stopping = false;
+  private signalled = false;
 
   constructor() {
     guardUnhandledRejections((message, error) => {
@@ -30,23 +30,48 @@ export class GracefulShutdown {
     process.once('SIGTERM', () => this.stop('SIGTERM'));
   }
 
+  /** Set once a signal arrived: a launcher starts nothing more. */
+  get stopping(): boolean {
+    return this.signalled;
+  }
+
   track(service: Promise<RunningService>): Promise<RunningService> {
     this.starting.push(service);
     return service;
   }
 
+  /**
+   * Stops the services in the reverse of the order they were tracked (the launcher tracks the
+   * gateway last, so it stops first: its open streams finish and their usage reaches auth's ledger
+   * before auth closes its database). A stop that hangs past every grace period exits 1.
+   */
   stop(signal: string): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    const timer = setTimeout(() => process.exit(1), 10_000);
-    timer.unref();
+    if (this.signalled) return;
+    this.signalled = true;
+    let timer = hardStop(HARD_STOP_MARGIN_MS);
     void Promise.allSettled(this.starting).then(async (results) => {
       const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      clearTimeout(timer);
+      timer = hardStop(Math.max(0, ...up.map((s) => s.shutdownGraceMs)) + HARD_STOP_MARGIN_MS);
       for (const s of up) s.logger.write('info', `received ${signal}, shutting down`);
-      await Promise.allSettled(up.map((s) => s.close()));
+      for (const s of up.reverse()) {
+        await s.close().catch((error: unknown) => s.logger.write('error', `${s.name} did not stop cleanly`, { err: error }));
+      }
       process.exit(0);
     });
   }
+}
+
+/** Beyond the grace period: time for flushing usage and closing databases and the bus. */
+const HARD_STOP_MARGIN_MS = 10_000;
+
+function hardStop(ms: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: `shutdown did not finish within ${ms} ms; exiting` })}\n`);
+    process.exit(1);
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 export function exitWith(name: string, error: unknown): never {

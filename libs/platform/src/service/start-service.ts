@@ -3,6 +3,9 @@ import type { Bus, ServiceName } from '@iir/contracts';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { limitConnectionsPerAddress } from './connection-limit';
+import { drainHttpServer } from './http-drain';
 import { openAIClientErrorHandler, openAIFrameworkErrors } from './http-client-errors';
 import type { z, ZodRawShape } from 'zod';
 import { createBus } from '../bus/create-bus';
@@ -21,13 +24,23 @@ export interface ServiceDefinition<S extends ZodRawShape> {
   /** The app's own settings (on top of the common ones). */
   configShape: S;
   /** Reads the HTTP port and host out of the parsed config. */
-  http: (config: z.infer<z.ZodObject<S & CommonShape>>) => { port: number; host: string; bodyLimit?: number };
+  http: (config: z.infer<z.ZodObject<S & CommonShape>>) => HttpSettings;
   /** The app's root module, given its context. */
   module: (context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => DynamicModule;
   /** Serve the standard `/health` (default true). */
   healthEndpoint?: boolean;
   /** Last touches on the app before it listens (global filters, Fastify hooks). */
   configure?: (app: NestFastifyApplication, context: ServiceContext<z.infer<z.ZodObject<S & CommonShape>>>) => void;
+}
+
+export interface HttpSettings {
+  port: number;
+  host: string;
+  bodyLimit?: number;
+  /** The whole request (headers and body) must arrive within this; else 408 (default: no limit). */
+  requestTimeoutMs?: number;
+  /** Open connections one client address may hold; more are closed on arrival (default: no cap). */
+  maxConnectionsPerIp?: number;
 }
 
 export interface ServiceContext<C> {
@@ -46,6 +59,12 @@ export interface RunningService {
   logger: JsonLogger;
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
+  /** `SHUTDOWN_GRACE_MS`: how long `close` lets open requests finish. */
+  shutdownGraceMs: number;
+  /**
+   * Stops in order: no new connections, open requests and streams finish (at most the grace
+   * period), then the app's shutdown hooks (flush what is buffered, close databases), then the bus.
+   */
   close(): Promise<void>;
 }
 
@@ -73,7 +92,7 @@ export async function startService<S extends ZodRawShape>(
     (error) => logger.write('error', 'bus handler failed', { err: error }),
   );
   ensureDefaultMetrics();
-  const { port, host, bodyLimit } = definition.http(config);
+  const { port, host, bodyLimit, requestTimeoutMs, maxConnectionsPerIp } = definition.http(config);
   let app: NestFastifyApplication | undefined;
   try {
     // Inside the try: a module that refuses its settings must not leave the bus connected.
@@ -90,12 +109,18 @@ export async function startService<S extends ZodRawShape>(
       new FastifyAdapter({
         bodyLimit: bodyLimit ?? 1024 * 1024,
         return503OnClosing: true,
+        ...requestTimeouts(requestTimeoutMs),
         // Errors before routing (huge headers, a bad header line, a too-long path) are OpenAI-shaped too.
         clientErrorHandler: openAIClientErrorHandler,
         frameworkErrors: openAIFrameworkErrors,
       }),
       { logger, abortOnError: false },
     );
+    if (maxConnectionsPerIp) {
+      limitConnectionsPerAddress(app.getHttpServer() as Server, maxConnectionsPerIp, (address) =>
+        logger.write('debug', 'connection refused: too many open from one address', { address, max: maxConnectionsPerIp }),
+      );
+    }
     definition.configure?.(app, { config, env, bus, logger, info });
     app.connectMicroservice({ strategy: new BusTransport(bus, definition.name) });
     await app.startAllMicroservices();
@@ -122,13 +147,29 @@ export async function startService<S extends ZodRawShape>(
     bus,
     logger,
     port: boundPort,
+    shutdownGraceMs: common.SHUTDOWN_GRACE_MS,
     close: () =>
       (closing ??= (async () => {
-        // Stop taking bus work first, let in-flight HTTP finish, then drain the NATS connection
-        // (the in-process bus is shared by the embedded services; each only drops its own handlers).
+        // The bus stays up while HTTP drains: requests in flight still verify keys and record usage.
+        const { forced } = await drainHttpServer(running.getHttpServer() as Server, common.SHUTDOWN_GRACE_MS);
+        if (forced > 0) {
+          logger.write('warn', `shutdown grace over (SHUTDOWN_GRACE_MS=${common.SHUTDOWN_GRACE_MS}): closed ${forced} open connections`);
+        }
+        // Then the shutdown hooks (usage flushed, databases closed) and the NATS connection (the
+        // in-process bus is shared by the embedded services; each only drops its own handlers).
         await running.close();
         if (bus.kind === 'nats') await bus.drain();
         logger.write('info', `${definition.name} stopped`);
       })()),
   };
+}
+
+/**
+ * Node checks request deadlines only every `connectionsCheckingInterval` (30 s by default), and
+ * Fastify turns Node's request timeout off unless told: a body that never finishes held its socket
+ * for ever. The expiry reaches `openAIClientErrorHandler`, which answers 408.
+ */
+function requestTimeouts(ms: number | undefined): { requestTimeout?: number; http?: { connectionsCheckingInterval: number; headersTimeout: number } } {
+  if (!ms) return {};
+  return { requestTimeout: ms, http: { connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(ms / 4))), headersTimeout: Math.min(60_000, ms) } };
 }

@@ -62,6 +62,8 @@ export abstract class FakeServer {
   latencyMs = 0;
   /** Delay between stream events. */
   chunkDelayMs = 0;
+  /** Delay between a stream's headers and its first event (a model thinking before its first token). */
+  firstChunkDelayMs = 0;
   /** Read requests and never answer them. */
   hang = false;
   /** Streams: destroy the socket after this many events (0: right after the headers). */
@@ -162,6 +164,7 @@ export abstract class FakeServer {
     this.failures = [];
     this.latencyMs = 0;
     this.chunkDelayMs = 0;
+    this.firstChunkDelayMs = 0;
     this.hang = false;
     this.dropAfterChunks = undefined;
     this.errorEventAfterChunks = undefined;
@@ -215,6 +218,7 @@ export abstract class FakeServer {
         res.end();
         return;
       }
+      if (sent === 0 && this.firstChunkDelayMs > 0) await sleep(this.firstChunkDelayMs);
       if (sent > 0 && this.chunkDelayMs > 0) await sleep(this.chunkDelayMs);
       if (res.destroyed) return;
       await this.write(res, this.frame(event));
