@@ -8,7 +8,12 @@ async function main(): Promise<void> {
   const port = Number(process.argv[2] ?? 0);
   const server = await new FakeOpenAIServer({ instant: true, port }).start();
   process.stdout.write(JSON.stringify({ port: server.port }) + '\n');
-  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  });
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

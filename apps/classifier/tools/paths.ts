@@ -10,8 +10,8 @@ export function repoRoot(): string {
 }
 
 /**
- * Where the classifier's data and model live. The public developer data sit beside the repository
- * (`../shared/data/classifier`); `CLASSIFIER_DATA_DIR` points elsewhere.
+ * Where the classifier's data and model live. The public developer data are vendored in
+ * `apps/classifier/data/public` (with their sources and licences in its README); `CLASSIFIER_DATA_DIR` points elsewhere.
  */
 export function classifierPaths(env: Record<string, string | undefined> = process.env): {
   publicTrain: string;
@@ -21,7 +21,7 @@ export function classifierPaths(env: Record<string, string | undefined> = proces
   model: string;
 } {
   const root = repoRoot();
-  const shared = env['CLASSIFIER_DATA_DIR'] ?? path.resolve(root, '../shared/data/classifier');
+  const shared = env['CLASSIFIER_DATA_DIR'] ?? path.join(root, 'apps/classifier/data/public');
   return {
     publicTrain: path.join(shared, 'train.jsonl'),
     publicDev: path.join(shared, 'dev.jsonl'),

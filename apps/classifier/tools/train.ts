@@ -1,6 +1,6 @@
 /**
  * npm run classifier:train — builds apps/classifier/model/classifier-model.json from the public
- * developer data (../shared/data/classifier/train.jsonl) and the hand-written realistic prompts
+ * developer data (apps/classifier/data/public/train.jsonl) and the hand-written realistic prompts
  * (apps/classifier/data/realistic-train.jsonl). Deterministic: same data and settings, same file.
  *
  *   --cv=5   k-fold cross-validation over the realistic prompts instead (no model written), to tune

@@ -41,7 +41,9 @@ class ScriptedAgent {
 
   startBeating(everyMs: number): void {
     this.stopBeating();
-    this.timer = setInterval(() => void this.beat(), everyMs);
+    this.timer = setInterval(() => {
+      this.beat().catch(() => undefined);
+    }, everyMs);
   }
 
   stopBeating(): void {

@@ -5,8 +5,8 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
 /**
- * Validates responses against OpenAI's own OpenAPI spec (`shared/spec/openai-openapi.yaml`, beside
- * the repository; override with OPENAI_SPEC_PATH).
+ * Validates responses against OpenAI's own OpenAPI spec (`libs/testing/spec/openai-openapi.yaml`,
+ * vendored with its source and MIT licence in the README beside it; override with OPENAI_SPEC_PATH).
  */
 export class OpenAISpec {
   private readonly ajv: Ajv2020;
@@ -19,7 +19,7 @@ export class OpenAISpec {
   }
 
   static load(): OpenAISpec {
-    const file = process.env['OPENAI_SPEC_PATH'] ?? path.resolve(__dirname, '../../../../shared/spec/openai-openapi.yaml');
+    const file = process.env['OPENAI_SPEC_PATH'] ?? path.resolve(__dirname, '../spec/openai-openapi.yaml');
     return new OpenAISpec(parse(readFileSync(file, 'utf8'), { maxAliasCount: -1 }) as object);
   }
 

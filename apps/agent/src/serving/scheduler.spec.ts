@@ -25,7 +25,7 @@ describe(Scheduler.name, () => {
   it('refuses one more than the queue holds with rate_limit_exceeded and a retry hint', async () => {
     const s = new Scheduler({ parallel: 1, queueMax: 1 });
     await s.acquire(live());
-    void s.acquire(live());
+    s.acquire(live()).catch(() => undefined);
     const refused = await s.acquire(live()).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BusError);
     expect((refused as BusError).code).toBe('rate_limit_exceeded');

@@ -13,7 +13,7 @@ import {
   type Target,
   type Usage,
 } from '@iir/contracts';
-import { JsonLogger } from '@iir/platform';
+import { background, JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { modelAccess, type ModelAccess } from '../auth/model-access';
@@ -144,7 +144,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
         void reply.headers(routeHeaders(plan, done.target, done.attempts));
         const answer = format.json(done.value);
         await reply.send(answer);
-        if (store) void this.cache.put(store, { kind: 'json', body: answer, meta: cacheMeta(plan, done.target, done.value.usage) });
+        if (store) background(() => this.cache.put(store, { kind: 'json', body: answer, meta: cacheMeta(plan, done.target, done.value.usage) }), (err) => this.cacheStoreFailed(err));
       }
     } catch (error) {
       outcome.failed(abort.signal.aborted ? clientClosed() : ApiError.from(error));
@@ -170,6 +170,10 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
     };
     if (!isAutoModel(body.model) && !(await allowed(body.model))) throw denied(body.model);
     for (const name of body.models ?? []) if (!(await allowed(name))) throw denied(name, 'models');
+  }
+
+  private cacheStoreFailed(err: unknown): void {
+    this.logger.write('warn', 'response cache store failed', { err });
   }
 
   /** The router's plan, or a cached one the router said may be reused. */
@@ -261,7 +265,7 @@ export class ChatService implements OnModuleInit, OnApplicationShutdown {
       sse.done();
       // Stored only if it ran to its end: a cut stream is never replayed as if it were whole.
       const entry = completed && store ? recorder?.finish(cacheMeta(plan, done.target, outcome.usage)) : undefined;
-      if (entry && store) void this.cache.put(store, entry);
+      if (entry && store) background(() => this.cache.put(store, entry), (err) => this.cacheStoreFailed(err));
     } catch (error) {
       if (signal.aborted) {
         outcome.failed(clientClosed());

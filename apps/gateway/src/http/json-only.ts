@@ -39,6 +39,7 @@ export function limitJsonDepth(fastify: FastifyInstance): void {
       done(new ApiError('invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels, the most this gateway accepts.`), undefined);
       return;
     }
-    void parse(request, text, done);
+    // Fastify's parser may answer synchronously or with a promise; a rejection goes to `done` either way.
+    Promise.resolve(parse(request, text, done)).catch((error: unknown) => done(error as Error, undefined));
   });
 }

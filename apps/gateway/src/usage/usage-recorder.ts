@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { STREAMS, SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
-import { BUS, createDurableLog, JsonLogger, type DurableLog } from '@iir/platform';
+import { background, BUS, createDurableLog, JsonLogger, type DurableLog } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 /** Records wait at most this long (or until a batch is full) before they are published together. */
@@ -57,7 +57,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.early.push(batch);
-    if (this.early.length === 1) void this.retryOpen();
+    if (this.early.length === 1) background(() => this.retryOpen(), (err) => this.logger.write('warn', 'usage stream retry failed', { err }));
   }
 
   private async retryOpen(): Promise<void> {

@@ -1,5 +1,5 @@
 import { RegistryClient, type Bus, type Subscription } from '@iir/contracts';
-import { BUS, JsonLogger } from '@iir/platform';
+import { background, BUS, JsonLogger } from '@iir/platform';
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { routerMetrics } from '../metrics/router-metrics';
 import { RoutingConfigService } from '../policies/routing-config.service';
@@ -39,9 +39,10 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.subscription = this.registry.onAgentsChanged(() => void this.refresh());
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    const refresh = (): void => background(() => this.refresh(), (err) => this.logger.write('warn', 'agents refresh failed', { err }));
+    this.subscription = this.registry.onAgentsChanged(refresh);
+    refresh();
+    this.timer = setInterval(refresh, this.refreshMs);
     this.timer.unref();
   }
 

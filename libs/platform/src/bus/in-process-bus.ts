@@ -193,7 +193,8 @@ export class InProcessBus implements Bus {
   private track(work: Promise<unknown>): () => void {
     this.inFlight.add(work);
     const forget = (): void => void this.inFlight.delete(work);
-    void work.finally(forget);
+    // Both ways: a rejected `work` is its caller's to handle, never an unhandled rejection here.
+    work.then(forget, forget);
     return forget;
   }
 }

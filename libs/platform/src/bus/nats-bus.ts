@@ -183,7 +183,7 @@ export class NatsBus implements Bus {
         } catch (e) {
           frame = Promise.resolve(errorFrame(e));
         }
-        void frame.then((f) => msg.respond(encode(f)));
+        frame.then((f) => msg.respond(encode(f))).catch((e: unknown) => this.onError(e instanceof Error ? e : new Error(String(e))));
       },
     });
   }
@@ -195,7 +195,7 @@ export class NatsBus implements Bus {
       callback: (err, msg) => {
         if (err) return this.onError(err);
         if (!msg.reply) return;
-        void this.serveStream(msg, msg.reply, msg.subject.slice(strip), handler);
+        this.serveStream(msg, msg.reply, msg.subject.slice(strip), handler).catch((e: unknown) => this.onError(e instanceof Error ? e : new Error(String(e))));
       },
     });
   }

@@ -49,7 +49,7 @@ export class GracefulShutdown {
     if (this.signalled) return;
     this.signalled = true;
     let timer = hardStop(HARD_STOP_MARGIN_MS);
-    void Promise.allSettled(this.starting).then(async (results) => {
+    Promise.allSettled(this.starting).then(async (results) => {
       const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       clearTimeout(timer);
       timer = hardStop(Math.max(0, ...up.map((s) => s.shutdownGraceMs)) + HARD_STOP_MARGIN_MS);
@@ -58,7 +58,7 @@ export class GracefulShutdown {
         await s.close().catch((error: unknown) => s.logger.write('error', `${s.name} did not stop cleanly`, { err: error }));
       }
       process.exit(0);
-    });
+    }).catch(() => process.exit(1));
   }
 }
 
