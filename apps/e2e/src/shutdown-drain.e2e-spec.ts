@@ -73,6 +73,35 @@ describe('SIGTERM with open streams', () => {
     await waitFor(async () => ((await countRows(ws)) === STREAMS ? true : undefined), { timeoutMs: 15_000, what: `${STREAMS} ledger rows` });
   }, 120_000);
 
+  it('closes streams still open after SHUTDOWN_GRACE_MS, exits 0 and still writes their rows', async () => {
+    upstream.chunkDelayMs = 60_000;
+    try {
+      const iir = procs.spawn('all-in-one', { env: ws.embeddedEnv({ SHUTDOWN_GRACE_MS: '300' }) });
+      const port = await iir.waitForReady('gateway', { timeoutMs: 30_000 });
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const streams = await Promise.all(
+        Array.from({ length: 3 }, () => client.chat.completions.create({ model: 'vllm/slow', stream: true, messages: [{ role: 'user', content: PROMPT }] })),
+      );
+      const reads = streams.map(async (stream) => {
+        try {
+          for await (const chunk of stream) void chunk;
+          return 'ended';
+        } catch {
+          return 'cut';
+        }
+      });
+
+      const status = await iir.stop(30_000);
+
+      expectCleanExit(iir, status);
+      expect(await Promise.all(reads)).toEqual(['cut', 'cut', 'cut']);
+      expect(iir.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown grace over (SHUTDOWN_GRACE_MS=300): closed 3'))).toBe(true);
+      expect(await countRows(ws)).toBe(3);
+    } finally {
+      upstream.chunkDelayMs = 150;
+    }
+  }, 90_000);
+
   /** Opens the streams, waits until each has its first chunk, then runs `stop` and reads them to their end. */
   async function streamThroughSigterm<S>(port: number, stop: () => Promise<S>): Promise<{ texts: string[]; status: S }> {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
