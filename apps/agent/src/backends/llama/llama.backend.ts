@@ -45,6 +45,8 @@ export class LlamaBackend implements AgentBackend {
   private readonly worker = new LlamaWorkerClient();
   private readonly loaded = new Map<string, Loaded>();
   private problem: string | undefined;
+  /** The files the last listing found, by registry name: a request looks its file up here, no disk I/O. */
+  private byName = new Map<string, GgufFile>();
 
   constructor(private readonly options: LlamaBackendOptions) {}
 
@@ -67,7 +69,7 @@ export class LlamaBackend implements AgentBackend {
   }
 
   async *chat(run: ChatRun): AsyncGenerator<ChatCompletionChunk, void> {
-    const file = this.files().find((f) => f.name === run.model.name);
+    const file = this.byName.get(run.model.name) ?? this.files().find((f) => f.name === run.model.name);
     if (!file) throw new BusError('model_not_found', `No GGUF file serves '${run.model.name}' any more.`, { param: 'model' });
     const entry = await this.use(file);
     const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -105,7 +107,9 @@ export class LlamaBackend implements AgentBackend {
   }
 
   private files(): GgufFile[] {
-    return listGgufFiles(this.options.modelPaths, this.options.modelsDir, this.options.names);
+    const files = listGgufFiles(this.options.modelPaths, this.options.modelsDir, this.options.names);
+    this.byName = new Map(files.map((f) => [f.name, f]));
+    return files;
   }
 
   private async use(file: GgufFile): Promise<Loaded> {
