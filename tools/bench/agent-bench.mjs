@@ -4,11 +4,11 @@
 // run, same prompt, same token budget, greedy decoding, one thread. Prints time to first token
 // and tokens/s for both and what IIR adds; then the idle cost of an agent process on its own
 // (CPU share over BENCH_IDLE_S seconds, RSS without a loaded model).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { children, start as startProcess, waitForLine } from './processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -17,37 +17,8 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const MODEL = path.join(root, 'models/stories260K.gguf');
 const PROMPT = 'Once upon a time';
 process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD = 'true';
-const children = [];
-
-function start(args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  child.output = () => out;
-  return child;
-}
-
-function waitForLog(child, test, what, timeoutMs = 30_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}:\n${child.output()}`)), timeoutMs);
-    const check = () => {
-      for (const line of child.output().split('\n')) {
-        try {
-          const j = JSON.parse(line);
-          if (test(j)) {
-            clearTimeout(timer);
-            child.stdout.off('data', check);
-            return resolve(j);
-          }
-        } catch {}
-      }
-    };
-    child.stdout.on('data', check);
-    check();
-  });
-}
+const start = (args, env) => startProcess(process.execPath, args, env, { cwd: root });
+const waitForLog = (child, test, what, timeoutMs = 30_000) => waitForLine(child, test, what, timeoutMs);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (ns) => Number(ns) / 1e6;

@@ -5,6 +5,7 @@
 // request summed over the IIR processes. The load generator and the fake upstream are pinned to
 // core 0 (taskset) so they do not compete with what is measured for the same core.
 import { spawn } from 'node:child_process';
+import { children, start, waitForLine } from './processes.mjs';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,39 +23,6 @@ const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const hasTaskset = await new Promise((r) => spawn('taskset', ['-V']).on('error', () => r(false)).on('exit', (c) => r(c === 0)));
 const pinned = (cmd, args) => (hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
-const children = [];
-
-function start(cmd, args, env = {}) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  child.output = () => out;
-  return child;
-}
-
-function waitForLine(child, test, what, timeoutMs = 20_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}:\n${child.output()}`)), timeoutMs);
-    const check = () => {
-      for (const line of child.output().split('\n')) {
-        try {
-          const j = JSON.parse(line);
-          if (test(j)) {
-            clearTimeout(timer);
-            child.stdout.off('data', check);
-            return resolve(j);
-          }
-        } catch {}
-      }
-    };
-    child.stdout.on('data', check);
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${child.output()}`)));
-    check();
-  });
-}
-
 function cpuMs(pids) {
   const tick = 100; // USER_HZ on Linux
   let total = 0;
