@@ -1,29 +1,27 @@
-import type { AdmitRequest, AdmitResult, SettleRequest } from './limit-backend';
+import { type AdmitRequest, type AdmitResult, type SettleRequest, WINDOW_SLICES, sliceMsOf } from './limit-backend';
 
-interface TokenEntry {
-  at: number;
-  member: string;
+const RING = WINDOW_SLICES + 1;
+
+/** One key's counters: a ring of `RING` slices, requests then tokens, and their running sums. */
+interface Counters {
+  /** [0, RING): requests per slice; [RING, 2·RING): tokens per slice; indexed by slice mod RING. */
+  readonly ring: Float64Array;
+  /** The newest slice the ring holds; slices `head - WINDOW_SLICES ..= head` are live. */
+  head: number;
+  requests: number;
   tokens: number;
 }
 
-interface Windows {
-  /** Admission times, oldest first. */
-  requests: number[];
-  /** Reservations, oldest first. */
-  tokens: TokenEntry[];
-  total: number;
-}
-
-/** Drop idle windows every this many operations, so keys seen once do not stay forever. */
+/** Drop idle keys every this many operations, so keys seen once do not stay forever. */
 const SWEEP_EVERY = 1_000;
 
 /**
- * The per-replica fallback: the same sliding-window-log semantics as `ADMIT_SCRIPT` and
- * `SETTLE_SCRIPT` (see `rate-limit.lua.ts`), in process memory. Synchronous, so each call is as
- * atomic as the script.
+ * The per-replica fallback: the sliding window of slices of `limit-backend.ts`, in process
+ * memory, with the same answers as the Redis script. Synchronous, so each call is as atomic as the
+ * script. O(1) per check (a refusal's retry time walks at most 21 slices); 2 × 21 numbers per key.
  */
 export class MemoryLimiter {
-  private readonly windows = new Map<string, Windows>();
+  private readonly keys = new Map<string, Counters>();
   private operations = 0;
   private last = 0;
 
@@ -31,125 +29,137 @@ export class MemoryLimiter {
 
   admit(req: AdmitRequest): AdmitResult {
     this.maybeSweep(req.windowMs);
+    const sliceMs = sliceMsOf(req.windowMs);
     const now = this.now();
-    const cutoff = now - req.windowMs;
-    const w = this.windowsFor(req.base);
-    if (req.rpm > 0) prune(w.requests, (at) => at <= cutoff);
-    if (req.tpm > 0) pruneTokens(w, cutoff);
+    const slice = Math.floor(now / sliceMs);
+    const c = this.countersFor(req.base, slice);
+    advance(c, slice);
 
     let limited: AdmitResult['limited'];
-    let retryAfterMs: number | undefined;
-    const count = w.requests.length;
-    if (req.rpm > 0 && count >= req.rpm) {
+    let retryAt: number | undefined;
+    if (req.rpm > 0 && c.requests + 1 > req.rpm) {
       limited = 'requests';
-      retryAfterMs = (w.requests[count - req.rpm] as number) + req.windowMs - now;
+      retryAt = freeAt(c, 0, c.requests + 1 - req.rpm, sliceMs);
     }
     if (req.tpm > 0 && req.tokens > req.tpm) {
       limited = 'tokens';
-      retryAfterMs = undefined;
-    } else if (req.tpm > 0 && w.total + req.tokens > req.tpm) {
+      retryAt = undefined;
+    } else if (req.tpm > 0 && c.tokens + req.tokens > req.tpm) {
       limited ??= 'tokens';
-      const wait = tokensFreeAt(w, w.total + req.tokens - req.tpm, now + req.windowMs) + req.windowMs - now;
-      retryAfterMs = Math.max(retryAfterMs ?? -1, wait);
+      const at = freeAt(c, RING, c.tokens + req.tokens - req.tpm, sliceMs);
+      retryAt = Math.max(retryAt ?? -Infinity, at);
     }
 
     if (limited === undefined) {
-      if (req.rpm > 0) w.requests.push(now);
+      if (req.rpm > 0) {
+        c.ring[slice % RING] += 1;
+        c.requests += 1;
+      }
       if (req.tpm > 0 && req.tokens > 0) {
-        w.tokens.push({ at: now, member: req.member, tokens: req.tokens });
-        w.total += req.tokens;
+        c.ring[RING + (slice % RING)] += req.tokens;
+        c.tokens += req.tokens;
       }
     }
     const result: AdmitResult = {
       allowed: limited === undefined,
-      requests: { used: req.rpm > 0 ? w.requests.length : 0, resetMs: resetMs(w.requests.at(-1), now, req.windowMs) },
-      tokens: { used: req.tpm > 0 ? w.total : 0, resetMs: resetMs(w.tokens.at(-1)?.at, now, req.windowMs) },
+      requests: { used: req.rpm > 0 ? c.requests : 0, resetMs: resetMs(c, 0, now, sliceMs) },
+      tokens: { used: req.tpm > 0 ? c.tokens : 0, resetMs: resetMs(c, RING, now, sliceMs) },
+      slice,
     };
     if (limited !== undefined) result.limited = limited;
-    if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
-    this.dropIfEmpty(req.base, w);
+    if (retryAt !== undefined) result.retryAfterMs = retryAt - now;
+    this.dropIfEmpty(req.base, c);
     return result;
   }
 
   settle(req: SettleRequest): void {
-    const now = this.now();
-    const w = this.windowsFor(req.base);
-    pruneTokens(w, now - req.windowMs);
-    const index = w.tokens.findIndex((e) => e.member === req.member);
-    const entry = w.tokens[index];
-    if (entry) {
-      w.total += req.actual - entry.tokens;
-      if (req.actual > 0) entry.tokens = req.actual;
-      else w.tokens.splice(index, 1);
-    } else if (req.actual > req.reserved) {
-      w.tokens.push({ at: now, member: `${req.member}:overrun`, tokens: req.actual - req.reserved });
-      w.total += req.actual - req.reserved;
+    const sliceMs = sliceMsOf(req.windowMs);
+    const slice = Math.floor(this.now() / sliceMs);
+    const delta = req.actual - req.reserved;
+    if (delta === 0) return;
+    const c = this.countersFor(req.base, slice);
+    advance(c, slice);
+    if (req.slice > slice - RING && req.slice <= slice) {
+      // still counted: correct the slice it was reserved in (never below what it holds)
+      const at = RING + (req.slice % RING);
+      const change = Math.max(delta, -(c.ring[at] as number));
+      c.ring[at] += change;
+      c.tokens += change;
+    } else if (delta > 0) {
+      // the reservation has left the window (the request outlived it): charge only the overrun, now
+      c.ring[RING + (slice % RING)] += delta;
+      c.tokens += delta;
     }
-    this.dropIfEmpty(req.base, w);
+    this.dropIfEmpty(req.base, c);
   }
 
-  /** Windows held, for tests. */
+  /** Keys held, for tests. */
   get size(): number {
-    return this.windows.size;
+    return this.keys.size;
   }
 
-  /** Never goes backwards, so a clock step cannot resurrect an entry. */
+  /** Never goes backwards, so a clock step cannot resurrect a count. */
   private now(): number {
     this.last = Math.max(this.last, this.clock());
     return this.last;
   }
 
-  private windowsFor(base: string): Windows {
-    let w = this.windows.get(base);
-    if (!w) {
-      w = { requests: [], tokens: [], total: 0 };
-      this.windows.set(base, w);
+  private countersFor(base: string, slice: number): Counters {
+    let c = this.keys.get(base);
+    if (!c) {
+      c = { ring: new Float64Array(2 * RING), head: slice, requests: 0, tokens: 0 };
+      this.keys.set(base, c);
     }
-    return w;
+    return c;
   }
 
-  private dropIfEmpty(base: string, w: Windows): void {
-    if (w.requests.length === 0 && w.tokens.length === 0) this.windows.delete(base);
+  private dropIfEmpty(base: string, c: Counters): void {
+    if (c.requests === 0 && c.tokens === 0) this.keys.delete(base);
   }
 
   private maybeSweep(windowMs: number): void {
     if (++this.operations % SWEEP_EVERY !== 0) return;
-    const cutoff = this.now() - windowMs;
-    for (const [base, w] of this.windows) {
-      prune(w.requests, (at) => at <= cutoff);
-      pruneTokens(w, cutoff);
-      this.dropIfEmpty(base, w);
+    const slice = Math.floor(this.now() / sliceMsOf(windowMs));
+    for (const [base, c] of this.keys) {
+      advance(c, slice);
+      this.dropIfEmpty(base, c);
     }
   }
 }
 
-/** Removes the leading run of `items` that `expired` accepts (the log is oldest first). */
-function prune<T>(items: T[], expired: (item: T) => boolean): void {
-  let n = 0;
-  while (n < items.length && expired(items[n] as T)) n++;
-  if (n > 0) items.splice(0, n);
-}
-
-function pruneTokens(w: Windows, cutoff: number): void {
-  let freed = 0;
-  prune(w.tokens, (e) => {
-    if (e.at > cutoff) return false;
-    freed += e.tokens;
-    return true;
-  });
-  w.total = w.tokens.length === 0 ? 0 : w.total - freed;
-}
-
-/** The reservation time of the entry whose expiry, with all older ones, frees `excess` tokens. */
-function tokensFreeAt(w: Windows, excess: number, fallback: number): number {
-  let freed = 0;
-  for (const e of w.tokens) {
-    freed += e.tokens;
-    if (freed >= excess) return e.at;
+/** Moves the ring forward to `slice`, zeroing (and subtracting) the slices that left the window. */
+function advance(c: Counters, slice: number): void {
+  if (slice <= c.head) return;
+  const steps = Math.min(slice - c.head, RING);
+  for (let s = c.head + 1; s < c.head + 1 + steps; s++) {
+    const i = s % RING;
+    c.requests -= c.ring[i] as number;
+    c.tokens -= c.ring[RING + i] as number;
+    c.ring[i] = 0;
+    c.ring[RING + i] = 0;
   }
-  return fallback;
+  if (steps === RING) {
+    c.requests = 0;
+    c.tokens = 0;
+  }
+  c.head = slice;
 }
 
-function resetMs(newest: number | undefined, now: number, windowMs: number): number {
-  return newest === undefined ? 0 : newest + windowMs - now;
+/** When, oldest slices leaving first, `excess` of one counter (requests at 0, tokens at RING) is freed. */
+function freeAt(c: Counters, offset: number, excess: number, sliceMs: number): number {
+  let freed = 0;
+  const oldest = c.head - WINDOW_SLICES;
+  for (let s = oldest; s <= c.head; s++) {
+    freed += c.ring[offset + (s % RING)] as number;
+    if (freed >= excess) return (s + RING) * sliceMs;
+  }
+  return (c.head + RING) * sliceMs;
+}
+
+/** Until the newest non-empty slice of one counter leaves the window (0 when all are empty). */
+function resetMs(c: Counters, offset: number, now: number, sliceMs: number): number {
+  for (let s = c.head; s > c.head - RING; s--) {
+    if ((c.ring[offset + (s % RING)] as number) > 0) return (s + RING) * sliceMs - now;
+  }
+  return 0;
 }

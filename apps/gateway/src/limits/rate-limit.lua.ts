@@ -1,18 +1,13 @@
 /*
  * The rate limiter's Redis scripts, as strings because the gateway ships as one esbuild bundle.
  *
- * Algorithm: a sliding window log. Each admitted request is a sorted-set member scored by its
- * admission time (Redis `TIME`, so every replica shares one clock); a window counts the members
- * younger than `windowMs`. Tokens are a second log whose members carry their token count in a hash
- * (with a running `total`), so a settlement can change one reservation in place. A log is exact —
- * never more than the limit in ANY window of `windowMs`, not just per fixed minute — at the cost of
- * one member per request, which at RPM/TPM scale is small.
- *
- * Key layout (all keys of one check share a `{hash tag}`, so the script also runs on a cluster):
- *   <base>:rq  ZSET member -> admitted at (ms)           requests log
- *   <base>:tk  ZSET member -> reserved at (ms)           tokens log
- *   <base>:th  HASH member -> tokens, plus `total`      tokens per reservation (members contain ':')
- * Every key expires `windowMs` after its newest write, when it would be empty anyway.
+ * Algorithm: the sliding window of slices described in `limit-backend.ts` (and run in memory by
+ * `memory-limiter.ts`, with the same answers). One HASH per key, `<base>:sw`, holds a request
+ * counter `r<slice>` and a token counter `t<slice>` for each live slice; the clock is Redis `TIME`,
+ * so every replica shares one. A check reads at most 2 × 21 live fields (plus the few a previous
+ * check left behind, which it deletes): its cost does not depend on the limit or on the key's
+ * traffic. The hash expires one window and one slice after its newest write, when it would count
+ * nothing anyway.
  */
 
 const COMMON = `
@@ -20,144 +15,126 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-
--- Drops the token reservations that have left the window and takes them off the total.
-local function prune_tokens(zkey, hkey, cutoff)
-  local expired = redis.call('ZRANGEBYSCORE', zkey, '-inf', cutoff)
-  if #expired > 0 then
-    local freed = 0
-    for i = 1, #expired, 500 do
-      local chunk = {}
-      for j = i, math.min(i + 499, #expired) do chunk[#chunk + 1] = expired[j] end
-      local values = redis.call('HMGET', hkey, unpack(chunk))
-      for k = 1, #chunk do freed = freed + (tonumber(values[k]) or 0) end
-      redis.call('HDEL', hkey, unpack(chunk))
-    end
-    redis.call('ZREMRANGEBYSCORE', zkey, '-inf', cutoff)
-    redis.call('HINCRBY', hkey, 'total', -freed)
-  end
-  if redis.call('ZCARD', zkey) == 0 then
-    redis.call('DEL', hkey)
-    return 0
-  end
-  return tonumber(redis.call('HGET', hkey, 'total')) or 0
-end
-
--- Until the newest member leaves the window (0 when the log is empty).
-local function reset_ms(zkey, now, window)
-  local newest = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
-  if #newest == 0 then return 0 end
-  return tonumber(newest[2]) + window - now
-end
 `;
 
 /**
- * KEYS: requests log, tokens log, tokens hash.
- * ARGV: windowMs, rpm (0 = not limited), tpm (0 = not limited), estimated tokens, member.
+ * KEYS: the key's counters hash.
+ * ARGV: slice ms, slices per window, rpm (0 = not limited), tpm (0 = not limited), estimated tokens.
  * Returns: allowed (1/0), limited (0 none, 1 requests, 2 tokens), retry after ms (-1 none, -2 never:
  * the estimate alone exceeds the TPM), requests counted, requests reset ms, tokens counted, tokens
- * reset ms. A refusal writes nothing.
+ * reset ms, the slice counted in. A refusal writes nothing (but drops fields that left the window).
  */
 export const ADMIT_SCRIPT = `${COMMON}
-local rq, tk, th = KEYS[1], KEYS[2], KEYS[3]
-local window = tonumber(ARGV[1])
-local rpm = tonumber(ARGV[2])
-local tpm = tonumber(ARGV[3])
-local need = tonumber(ARGV[4])
-local member = ARGV[5]
+local key = KEYS[1]
+local g = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local rpm = tonumber(ARGV[3])
+local tpm = tonumber(ARGV[4])
+local need = tonumber(ARGV[5])
 local now = now_ms()
-local cutoff = now - window
+local cur = math.floor(now / g)
+local oldest = cur - n
 
+-- live counters by slice offset (0 = oldest .. n = current); stale fields are dropped
+local rq, tk = {}, {}
+for i = 0, n do rq[i] = 0 tk[i] = 0 end
 local count, total = 0, 0
-if rpm > 0 then
-  redis.call('ZREMRANGEBYSCORE', rq, '-inf', cutoff)
-  count = redis.call('ZCARD', rq)
+local stale = {}
+local fields = redis.call('HGETALL', key)
+for i = 1, #fields, 2 do
+  local f = fields[i]
+  local s = tonumber(string.sub(f, 2))
+  local v = tonumber(fields[i + 1])
+  if s == nil or s < oldest or s > cur then
+    stale[#stale + 1] = f
+  elseif string.byte(f, 1) == 114 then
+    rq[s - oldest] = rq[s - oldest] + v
+    count = count + v
+  else
+    tk[s - oldest] = tk[s - oldest] + v
+    total = total + v
+  end
 end
-if tpm > 0 then total = prune_tokens(tk, th, cutoff) end
+if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
+
+-- when, the oldest slices leaving first, enough of one counter is freed (the end of that slice)
+local function free_at(counts, excess)
+  local freed = 0
+  for i = 0, n do
+    freed = freed + counts[i]
+    if freed >= excess then return (oldest + i + n + 1) * g end
+  end
+  return (cur + n + 1) * g
+end
 
 local limited, retry = 0, -1
-if rpm > 0 and count >= rpm then
+if rpm > 0 and count + 1 > rpm then
   limited = 1
-  -- the slot that frees first for this request is the (count - rpm + 1)-th oldest
-  local slot = redis.call('ZRANGE', rq, count - rpm, count - rpm, 'WITHSCORES')
-  retry = tonumber(slot[2]) + window - now
+  retry = free_at(rq, count + 1 - rpm) - now
 end
 if tpm > 0 and need > tpm then
   limited, retry = 2, -2
 elseif tpm > 0 and total + need > tpm then
   if limited == 0 then limited = 2 end
-  -- oldest reservations leave first: when have enough of them gone for this one to fit?
-  local excess = total + need - tpm
-  local freed, start, at = 0, 0, nil
-  while at == nil do
-    local batch = redis.call('ZRANGE', tk, start, start + 199, 'WITHSCORES')
-    if #batch == 0 then at = now + window break end
-    local members = {}
-    for i = 1, #batch, 2 do members[#members + 1] = batch[i] end
-    local values = redis.call('HMGET', th, unpack(members))
-    for i = 1, #members do
-      freed = freed + (tonumber(values[i]) or 0)
-      if freed >= excess then at = tonumber(batch[2 * i]) break end
-    end
-    start = start + 200
-  end
-  local wait = at + window - now
+  local wait = free_at(tk, total + need - tpm) - now
   if wait > retry then retry = wait end
 end
 
 if limited == 0 then
   if rpm > 0 then
-    redis.call('ZADD', rq, now, member)
-    redis.call('PEXPIRE', rq, window)
+    redis.call('HINCRBY', key, 'r' .. cur, 1)
+    rq[n] = rq[n] + 1
     count = count + 1
   end
   if tpm > 0 and need > 0 then
-    redis.call('ZADD', tk, now, member)
-    redis.call('HSET', th, member, need)
-    total = redis.call('HINCRBY', th, 'total', need)
-    redis.call('PEXPIRE', tk, window)
-    redis.call('PEXPIRE', th, window)
+    redis.call('HINCRBY', key, 't' .. cur, need)
+    tk[n] = tk[n] + need
+    total = total + need
   end
+  if (rpm > 0) or (tpm > 0 and need > 0) then redis.call('PEXPIRE', key, (n + 1) * g) end
 end
 
+-- until the newest non-empty slice leaves the window (0 when all are empty)
+local function reset_ms(counts)
+  for i = n, 0, -1 do
+    if counts[i] > 0 then return (oldest + i + n + 1) * g - now end
+  end
+  return 0
+end
 local rq_reset, tk_reset = 0, 0
-if rpm > 0 then rq_reset = reset_ms(rq, now, window) end
-if tpm > 0 then tk_reset = reset_ms(tk, now, window) end
-return { limited == 0 and 1 or 0, limited, retry, count, rq_reset, total, tk_reset }
+if rpm > 0 then rq_reset = reset_ms(rq) end
+if tpm > 0 then tk_reset = reset_ms(tk) end
+return { limited == 0 and 1 or 0, limited, retry, count, rq_reset, total, tk_reset, cur }
 `;
 
 /**
  * Replaces a reservation's tokens with the real usage (0 = give them all back).
- * KEYS: tokens log, tokens hash. ARGV: windowMs, member, reserved tokens, actual tokens.
- * A reservation that has already left the window (the request outlived it) is not in the log any
- * more: only the overrun beyond the estimate is charged, as a new entry at now.
+ * KEYS: the key's counters hash. ARGV: slice ms, slices per window, the admission's slice, reserved
+ * tokens, actual tokens. A reservation whose slice has left the window (the request outlived it) is
+ * not counted any more: only the overrun beyond the estimate is charged, in the current slice.
  */
 export const SETTLE_SCRIPT = `${COMMON}
-local tk, th = KEYS[1], KEYS[2]
-local window = tonumber(ARGV[1])
-local member = ARGV[2]
-local reserved = tonumber(ARGV[3])
-local actual = tonumber(ARGV[4])
-local now = now_ms()
-prune_tokens(tk, th, now - window)
-
-local current = redis.call('HGET', th, member)
-if current then
-  if actual > 0 then
-    redis.call('HSET', th, member, actual)
-  else
-    redis.call('ZREM', tk, member)
-    redis.call('HDEL', th, member)
+local key = KEYS[1]
+local g = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local slice = tonumber(ARGV[3])
+local reserved = tonumber(ARGV[4])
+local actual = tonumber(ARGV[5])
+local delta = actual - reserved
+if delta == 0 then return 1 end
+local cur = math.floor(now_ms() / g)
+if slice >= cur - n and slice <= cur then
+  local field = 't' .. slice
+  local held = tonumber(redis.call('HGET', key, field)) or 0
+  if held + delta > 0 then
+    redis.call('HINCRBY', key, field, delta)
+    redis.call('PEXPIRE', key, (n + 1) * g)
+  elseif held > 0 then
+    redis.call('HDEL', key, field)
   end
-  redis.call('HINCRBY', th, 'total', actual - tonumber(current))
-  if redis.call('ZCARD', tk) == 0 then redis.call('DEL', th) end
-elseif actual > reserved then
-  local overrun = member .. ':overrun'
-  redis.call('ZADD', tk, now, overrun)
-  redis.call('HSET', th, overrun, actual - reserved)
-  redis.call('HINCRBY', th, 'total', actual - reserved)
-  redis.call('PEXPIRE', tk, window)
-  redis.call('PEXPIRE', th, window)
+elseif delta > 0 then
+  redis.call('HINCRBY', key, 't' .. cur, delta)
+  redis.call('PEXPIRE', key, (n + 1) * g)
 end
 return 1
 `;

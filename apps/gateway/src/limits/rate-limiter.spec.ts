@@ -10,7 +10,7 @@ class StubRedis extends EventEmitter {
   readonly eval = jest.fn<Promise<unknown>, unknown[]>();
 }
 
-const ADMITTED = [1, 0, -1, 1, 60_000, 0, 0];
+const ADMITTED = [1, 0, -1, 1, 60_000, 0, 0, 577_000];
 
 function setup(): { stub: StubRedis; limiter: RateLimiter; lines: string[] } {
   const lines: string[] = [];
@@ -47,7 +47,7 @@ describe(RateLimiter.name, () => {
 
   it('never throws from a settlement when Redis fails, and settles memory reservations in memory', async () => {
     const { stub, limiter } = setup();
-    stub.evalsha.mockResolvedValue([1, 0, -1, 1, 60_000, 10, 60_000]);
+    stub.evalsha.mockResolvedValue([1, 0, -1, 1, 60_000, 10, 60_000, 577_000]);
     const inRedis = await limiter.admitKey({ keyId: 'k', tpm: 100 }, 'r1', 10);
     stub.evalsha.mockRejectedValue(new Error('Connection is closed.'));
     await expect(limiter.settle(inRedis.reservation!, 5)).resolves.toBeUndefined();
@@ -66,12 +66,12 @@ describe(RateLimiter.name, () => {
     const { stub, limiter } = setup();
     stub.evalsha.mockResolvedValue(ADMITTED);
     await limiter.admitKey({ keyId: 'k', rpm: 0.5 }, 'r1', 1);
-    expect(stub.evalsha.mock.calls[0]?.slice(5, 8)).toEqual([60_000, 1, 0]);
+    expect(stub.evalsha.mock.calls[0]?.slice(3, 7)).toEqual([3_000, 20, 1, 0]);
   });
 
   it('refuses with the limit that applies and when to come back', async () => {
     const { stub, limiter } = setup();
-    stub.evalsha.mockResolvedValue([0, 2, 1_500.4, 3, 20_000, 950, 59_000]);
+    stub.evalsha.mockResolvedValue([0, 2, 1_500.4, 3, 20_000, 950, 59_000, 577_000]);
     const outcome = await limiter.admitKey({ keyId: 'k', rpm: 10, tpm: 1_000 }, 'r1', 100);
     expect(outcome).toEqual({
       allowed: false,

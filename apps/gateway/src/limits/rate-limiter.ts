@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { JsonLogger } from '@iir/platform';
 import type { Redis } from 'ioredis';
 import type { AdmitRequest, AdmitResult, SettleRequest } from './limit-backend';
@@ -22,8 +21,11 @@ export interface Reservation {
   /** Where the tokens are held; a settlement goes to the same place. `none`: nothing to settle. */
   readonly backend: 'redis' | 'memory' | 'none';
   readonly base: string;
-  readonly member: string;
+  /** The window slice the tokens were counted in. */
+  readonly slice: number;
   readonly reservedTokens: number;
+  /** Set by the first settlement: a reservation is settled once. */
+  settled?: boolean;
 }
 
 export interface LimitOutcome {
@@ -70,8 +72,6 @@ export class RateLimiter {
   private readonly windowMs: number;
   private readonly prefix: string;
   private readonly logger: JsonLogger;
-  private readonly nonce = randomBytes(6).toString('hex');
-  private sequence = 0;
   private mode: Mode = 'starting';
 
   constructor(redis: Redis | undefined, options: RateLimiterOptions) {
@@ -112,11 +112,12 @@ export class RateLimiter {
 
   /** Replaces the reservation's estimate with the real usage (total tokens): a refund or an extra charge. */
   async settle(reservation: Reservation, actualTokens: number): Promise<void> {
-    if (reservation.backend === 'none') return;
+    if (reservation.backend === 'none' || reservation.settled) return;
+    reservation.settled = true;
     const req: SettleRequest = {
       base: reservation.base,
       windowMs: this.windowMs,
-      member: reservation.member,
+      slice: reservation.slice,
       reserved: reservation.reservedTokens,
       actual: tokenCount(actualTokens),
     };
@@ -139,23 +140,22 @@ export class RateLimiter {
 
   private async admit(limits: { base: string; rpm: number; tpm: number }, requestId: string, estimatedTokens: number): Promise<LimitOutcome> {
     const tokens = tokenCount(estimatedTokens);
-    const member = `${this.nonce}${(this.sequence++).toString(36)}:${requestId}`;
-    const reservation = (backend: Reservation['backend']): Reservation => ({
+    const reservation = (backend: Reservation['backend'], slice: number): Reservation => ({
       requestId,
       backend: limits.tpm > 0 ? backend : 'none',
       base: limits.base,
-      member,
+      slice,
       reservedTokens: limits.tpm > 0 ? tokens : 0,
     });
-    if (limits.rpm === 0 && limits.tpm === 0) return { allowed: true, headers: {}, reservation: reservation('none') };
+    if (limits.rpm === 0 && limits.tpm === 0) return { allowed: true, headers: {}, reservation: reservation('none', 0) };
 
-    const req: AdmitRequest = { ...limits, windowMs: this.windowMs, tokens, member };
+    const req: AdmitRequest = { ...limits, windowMs: this.windowMs, tokens };
     const { result, backend } = await this.run(req);
     const headers = rateLimitHeaders(
       limits.rpm > 0 ? { limit: limits.rpm, ...result.requests } : undefined,
       limits.tpm > 0 ? { limit: limits.tpm, ...result.tokens } : undefined,
     );
-    if (result.allowed) return { allowed: true, headers, reservation: reservation(backend) };
+    if (result.allowed) return { allowed: true, headers, reservation: reservation(backend, result.slice) };
     const outcome: LimitOutcome = { allowed: false, headers, limited: result.limited ?? 'requests' };
     if (result.retryAfterMs !== undefined) outcome.retryAfterMs = Math.max(1, Math.ceil(result.retryAfterMs));
     else outcome.tooLarge = true;

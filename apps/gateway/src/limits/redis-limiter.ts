@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type AdmitRequest, type AdmitResult, type SettleRequest, windowKeys } from './limit-backend';
+import { type AdmitRequest, type AdmitResult, type SettleRequest, WINDOW_SLICES, countersKey, sliceMsOf } from './limit-backend';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './rate-limit.lua';
 
 interface Script {
@@ -38,13 +38,13 @@ export class RedisLimiter {
   }
 
   async admit(req: AdmitRequest): Promise<AdmitResult> {
-    const keys = windowKeys(req.base);
-    const reply = await this.run(ADMIT, [keys.requests, keys.tokens, keys.tokenCounts], [req.windowMs, req.rpm, req.tpm, req.tokens, req.member]);
-    const [allowed, limited, retry, count, requestsReset, total, tokensReset] = admitReply(reply);
+    const reply = await this.run(ADMIT, countersKey(req.base), [sliceMsOf(req.windowMs), WINDOW_SLICES, req.rpm, req.tpm, req.tokens]);
+    const [allowed, limited, retry, count, requestsReset, total, tokensReset, slice] = admitReply(reply);
     const result: AdmitResult = {
       allowed: allowed === 1,
       requests: { used: count, resetMs: requestsReset },
       tokens: { used: total, resetMs: tokensReset },
+      slice,
     };
     if (limited === 1) result.limited = 'requests';
     if (limited === 2) result.limited = 'tokens';
@@ -53,18 +53,17 @@ export class RedisLimiter {
   }
 
   async settle(req: SettleRequest): Promise<void> {
-    const keys = windowKeys(req.base);
-    await this.run(SETTLE, [keys.tokens, keys.tokenCounts], [req.windowMs, req.member, req.reserved, req.actual]);
+    await this.run(SETTLE, countersKey(req.base), [sliceMsOf(req.windowMs), WINDOW_SLICES, req.slice, req.reserved, req.actual]);
   }
 
   /** EVALSHA, loading the script on the first NOSCRIPT (after a Redis restart, say). */
-  private async run(s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+  private async run(s: Script, key: string, args: Array<string | number>): Promise<unknown> {
     try {
       try {
-        return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+        return await this.redis.evalsha(s.sha, 1, key, ...args);
       } catch (error) {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return await this.redis.eval(s.text, keys.length, ...keys, ...args);
+        return await this.redis.eval(s.text, 1, key, ...args);
       }
     } catch (error) {
       this.coolUntil = this.clock() + COOLDOWN_MS;
@@ -73,10 +72,10 @@ export class RedisLimiter {
   }
 }
 
-type AdmitReply = [allowed: number, limited: number, retry: number, count: number, requestsReset: number, total: number, tokensReset: number];
+type AdmitReply = [allowed: number, limited: number, retry: number, count: number, requestsReset: number, total: number, tokensReset: number, slice: number];
 
 function admitReply(reply: unknown): AdmitReply {
-  if (!Array.isArray(reply) || reply.length !== 7 || !reply.every((v) => typeof v === 'number')) {
+  if (!Array.isArray(reply) || reply.length !== 8 || !reply.every((v) => typeof v === 'number')) {
     throw new Error(`Unexpected rate-limit script reply: ${JSON.stringify(reply)}`);
   }
   return reply as AdmitReply;
