@@ -52,11 +52,11 @@ export class MemoryLimiter {
 
     if (limited === undefined) {
       if (req.rpm > 0) {
-        c.ring[slice % RING] += 1;
+        bump(c.ring, slice % RING, 1);
         c.requests += 1;
       }
       if (req.tpm > 0 && req.tokens > 0) {
-        c.ring[RING + (slice % RING)] += req.tokens;
+        bump(c.ring, RING + (slice % RING), req.tokens);
         c.tokens += req.tokens;
       }
     }
@@ -83,11 +83,11 @@ export class MemoryLimiter {
       // still counted: correct the slice it was reserved in (never below what it holds)
       const at = RING + (req.slice % RING);
       const change = Math.max(delta, -(c.ring[at] as number));
-      c.ring[at] += change;
+      bump(c.ring, at, change);
       c.tokens += change;
     } else if (delta > 0) {
       // the reservation has left the window (the request outlived it): charge only the overrun, now
-      c.ring[RING + (slice % RING)] += delta;
+      bump(c.ring, RING + (slice % RING), delta);
       c.tokens += delta;
     }
     this.dropIfEmpty(req.base, c);
@@ -125,6 +125,11 @@ export class MemoryLimiter {
       this.dropIfEmpty(base, c);
     }
   }
+}
+
+/** Adds `by` to one counter of the ring. */
+function bump(ring: Float64Array, at: number, by: number): void {
+  ring[at] = (ring[at] as number) + by;
 }
 
 /** Moves the ring forward to `slice`, zeroing (and subtracting) the slices that left the window. */
