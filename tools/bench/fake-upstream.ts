@@ -6,7 +6,9 @@ import { FakeOpenAIServer } from '../../libs/testing/src/fake-upstream/fake-open
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2] ?? 0);
-  const server = await new FakeOpenAIServer({ instant: true, port }).start();
+  // 18 words: a stream of 20 chunks (role, 18 words, finish), as the hot-path targets are set for
+  const instantText = 'Hello! This is the fake upstream, answering at once with eighteen words so a stream has twenty chunks.';
+  const server = await new FakeOpenAIServer({ instant: true, port, instantText }).start();
   process.stdout.write(JSON.stringify({ port: server.port }) + '\n');
   process.once('SIGTERM', () => {
     server.close().then(() => process.exit(0), () => process.exit(1));

@@ -25,23 +25,25 @@ export class FakeOpenAIServer extends FakeServer {
   private readonly instantSse: Buffer;
   private readonly instantSseWithUsage: Buffer;
 
-  constructor(options: FakeServerOptions = {}) {
+  /** `instantText`: what instant mode answers (one SSE chunk per word, plus the role and finish chunks). */
+  constructor(options: FakeServerOptions & { instantText?: string } = {}) {
     super(options);
+    const text = options.instantText ?? INSTANT_TEXT;
     const promptTokens = 12;
-    const completionTokens = estimateTokens(INSTANT_TEXT);
+    const completionTokens = estimateTokens(text);
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     const base = { id: 'chatcmpl-instant', created: 1_700_000_000, model: this.modelId, system_fingerprint: 'fp_fake' };
     this.instantJson = Buffer.from(
       JSON.stringify({
         ...base,
         object: 'chat.completion',
-        choices: [{ index: 0, message: { role: 'assistant', content: INSTANT_TEXT, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
         usage,
       }),
     );
     const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
       `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
-    const body = [chunk({ role: 'assistant', content: '', refusal: null }, null), ...deltas(INSTANT_TEXT).map((d) => chunk({ content: d }, null)), chunk({}, 'stop')].join('');
+    const body = [chunk({ role: 'assistant', content: '', refusal: null }, null), ...deltas(text).map((d) => chunk({ content: d }, null)), chunk({}, 'stop')].join('');
     const usageChunk = `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`;
     this.instantSse = Buffer.from(`${body}data: [DONE]\n\n`);
     this.instantSseWithUsage = Buffer.from(`${body}${usageChunk}data: [DONE]\n\n`);
