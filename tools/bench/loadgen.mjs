@@ -85,7 +85,7 @@ process.stdout.write(
     rps: latencies.length / elapsed,
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
-    max: Math.max(0, ...latencies),
+    max: latencies.reduce((m, x) => (x > m ? x : m), 0),
     ttfbP50: pct(ttfbs, 50),
     ttfbP99: pct(ttfbs, 99),
   }) + '\n',

@@ -28,7 +28,9 @@ const sqlite = (): Backend => {
       dir = await mkdtemp(path.join(tmpdir(), 'auth-'));
       return { IIR_DATA_DIR: dir };
     },
-    dump: async () => (await readFile(path.join(dir, 'auth.sqlite'))).toString('latin1'),
+    // the database and its write-ahead log (recent commits live there until a checkpoint)
+    dump: async () =>
+      (await Promise.all(['auth.sqlite', 'auth.sqlite-wal'].map((f) => readFile(path.join(dir, f)).catch(() => Buffer.alloc(0))))).map((b) => b.toString('latin1')).join('\n'),
     count: () =>
       new Promise<number>((resolve, reject) => {
         const db = new Database(path.join(dir, 'auth.sqlite'));
