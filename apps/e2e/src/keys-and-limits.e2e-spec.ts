@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { FakeOpenAIServer, REPO_ROOT, requireService, ServiceProcesses, TEST_NATS_URL, TEST_REDIS_URL, waitFor, type ServiceProcess } from '@iir/testing';
@@ -327,7 +327,9 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
 
   it('never writes a secret to the database', async () => {
     const keys = await Promise.all([newKey(), newKey({ role: 'admin' })]);
-    const db = readFileSync(path.join(ws.dataDir, 'auth.sqlite')).toString('latin1');
+    // the database and its write-ahead log (recent commits live there until a checkpoint)
+    const read = (file: string): string => (existsSync(file) ? readFileSync(file).toString('latin1') : '');
+    const db = read(path.join(ws.dataDir, 'auth.sqlite')) + read(path.join(ws.dataDir, 'auth.sqlite-wal'));
     for (const k of keys) {
       expect(db).not.toContain(k.api_key);
       expect(db).not.toContain(k.api_key.slice(12));
