@@ -9,16 +9,22 @@ export type LogSink = (line: string) => void;
 const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice', 'NestApplication']);
 
 /**
- * Lines written in one turn of the event loop leave in one write: a request log line per request
- * must not cost a syscall per request. What is still pending at exit is written synchronously.
+ * Lines leave in one write per `FLUSH_MS` (or per `FLUSH_BYTES`, whichever comes first): a request
+ * log line per request must not cost a syscall per request. What is still pending at exit is
+ * written synchronously (a kill -9 can lose the last few milliseconds of lines, nothing else).
  */
+const FLUSH_MS = 10;
+const FLUSH_BYTES = 64 * 1024;
 let pending: string[] = [];
-let scheduled = false;
+let pendingBytes = 0;
+let timer: NodeJS.Timeout | undefined;
 function flush(): void {
-  scheduled = false;
+  clearTimeout(timer);
+  timer = undefined;
   if (pending.length === 0) return;
   const out = pending.join('\n') + '\n';
   pending = [];
+  pendingBytes = 0;
   process.stdout.write(out);
 }
 const EXIT_HOOK = Symbol.for('iir.logger.exit-flush');
@@ -27,14 +33,14 @@ if (g[EXIT_HOOK]) process.off('exit', g[EXIT_HOOK]);
 g[EXIT_HOOK] = () => {
   if (pending.length > 0) writeSync(1, pending.join('\n') + '\n');
   pending = [];
+  pendingBytes = 0;
 };
 process.once('exit', g[EXIT_HOOK]);
 const stdout: LogSink = (line) => {
   pending.push(line);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flush);
-  }
+  pendingBytes += line.length;
+  if (pendingBytes >= FLUSH_BYTES) flush();
+  else timer ??= setTimeout(flush, FLUSH_MS);
 };
 
 /**
