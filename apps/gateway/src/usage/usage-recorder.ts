@@ -3,15 +3,18 @@ import { STREAMS, SUBJECTS, type Bus, type UsageRecord } from '@iir/contracts';
 import { background, BUS, createDurableLog, JsonLogger, type DurableLog } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
-/** Records wait at most this long (or until a batch is full) before they are published together. */
-const BATCH_MS = 10;
-const BATCH_MAX = 256;
+/**
+ * Records wait at most this long (or until a batch is full) before they are published together.
+ * In process the batch goes straight to the SQLite ledger, where rows cost less the more of them
+ * one statement carries (≈ 35 µs a row in batches of 25, 19 µs in batches of 250): so it waits longer.
+ */
+const BATCHING = { nats: { ms: 10, max: 256 }, 'in-process': { ms: 100, max: 1_000 } } as const;
 
 /**
  * Sends one usage record per finished request to the usage stream (JetStream over NATS: stored even
  * while `auth` is down; held in memory and retried while NATS itself is away). Never blocks or
  * fails the request it describes. Records leave in batches (one stream message per ≤ 10 ms or 256
- * records, with a batch id JetStream de-duplicates on retry): one acknowledged publish per request
+ * records over NATS, per ≤ 100 ms or 1 000 in process, with a batch id JetStream de-duplicates on retry): one acknowledged publish per request
  * would cost more than the request itself.
  */
 @Injectable()
@@ -42,8 +45,9 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   record(usage: UsageRecord): void {
     this.batch.push(usage);
-    if (this.batch.length >= BATCH_MAX) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    const batching = BATCHING[this.bus.kind];
+    if (this.batch.length >= batching.max) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), batching.ms);
   }
 
   private flush(): void {
