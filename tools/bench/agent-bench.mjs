@@ -97,6 +97,7 @@ async function main() {
   const ports = { GATEWAY_PORT: '0', ROUTER_PORT: '0', REGISTRY_PORT: '0', AUTH_PORT: '0', CLASSIFIER_PORT: '0', AGENT_PORT: '0' };
   const iir = start(['dist/apps/all-in-one/main.js'], { ...ports, HTTP_HOST: '127.0.0.1', IIR_DATA_DIR: data, NATS_URL: '', AGENT_BACKENDS: 'llama', AGENT_PRELOAD: 'true', AGENT_THREADS: '1', LOG_LEVEL: 'info' });
   const gw = await waitForLog(iir, (j) => j.msg === 'gateway listening', 'the gateway');
+  const agentApi = await waitForLog(iir, (j) => j.msg === 'agent listening', 'the agent API');
   await waitForLog(iir, (j) => typeof j.msg === 'string' && j.msg.startsWith('registered'), 'the agent to register');
 
   const { getLlama } = await import('node-llama-cpp');
@@ -104,11 +105,14 @@ async function main() {
   const model = await llama.loadModel({ modelPath: MODEL });
   const a = await direct(llama, model);
   const b = await throughIir(gw.port);
+  // The agent's own API in the same process: what the agent costs without the gateway and the bus.
+  const c = await throughIir(agentApi.port);
   await a.run();
   await b.run(); // warm-up: loads, JIT, first plan
-  const results = { direct: [], iir: [] };
+  await c.run();
+  const results = { direct: [], iir: [], agent: [] };
   for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 === 0 ? [['direct', a], ['iir', b]] : [['iir', b], ['direct', a]];
+    const order = i % 2 === 0 ? [['direct', a], ['iir', b], ['agent', c]] : [['agent', c], ['iir', b], ['direct', a]];
     for (const [name, side] of order) results[name].push(await side.run());
   }
   await a.close();
@@ -118,10 +122,11 @@ async function main() {
   const row = (name, rs) => ({ name, ttft: median(rs.map((r) => r.ttftMs)), tps: median(rs.map((r) => r.tokensPerS)), tokens: median(rs.map((r) => r.tokens)) });
   const d = row('direct node-llama-cpp', results.direct);
   const t = row('through IIR (npm start)', results.iir);
+  const g = row('the agent API alone (no gateway, no bus)', results.agent);
   console.log(`\nagent bench: ${ROUNDS} interleaved rounds, ${TOKENS} tokens max, stories-260k, 1 thread, medians`);
   console.log('| path | time to first token | tokens/s | tokens |');
   console.log('|---|---|---|---|');
-  for (const r of [d, t]) console.log(`| ${r.name} | ${r.ttft.toFixed(2)} ms | ${r.tps.toFixed(0)} | ${r.tokens} |`);
+  for (const r of [d, g, t]) console.log(`| ${r.name} | ${r.ttft.toFixed(2)} ms | ${r.tps.toFixed(0)} | ${r.tokens} |`);
   console.log(`| IIR adds | +${(t.ttft - d.ttft).toFixed(2)} ms | ${(((d.tps - t.tps) / d.tps) * 100).toFixed(1)}% per token | |`);
   iir.kill('SIGTERM');
 

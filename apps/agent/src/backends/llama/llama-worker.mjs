@@ -7,7 +7,7 @@
 //      {type:'chat', runId, path, messages, maxTokens, temperature, topP, seed, stop}
 //      {type:'abort', runId}
 // Out: {type:'reply', id, ok, error?, info?}
-//      {type:'text', runId, text}                      (as tokens are generated)
+//      {type:'text', runId, text}                      (as tokens are generated, joined within 4 ms)
 //      {type:'done', runId, finishReason, promptTokens, completionTokens}
 //      {type:'failed', runId, code, message}
 import { parentPort } from 'node:worker_threads';
@@ -16,14 +16,50 @@ const models = new Map(); // path → { model, context, contextSize, loading? }
 const runs = new Map(); // runId → AbortController
 let llamaPromise;
 
+let LlamaChat;
+
 function llama(options) {
-  llamaPromise ??= import('node-llama-cpp').then(({ getLlama }) =>
-    getLlama({ gpu: options.gpu, build: 'never', skipDownload: true, maxThreads: options.threads, logLevel: 'error', progressLogs: false }),
-  );
+  llamaPromise ??= import('node-llama-cpp').then(({ getLlama, LlamaChat: chatClass }) => {
+    LlamaChat = chatClass;
+    return getLlama({ gpu: options.gpu, build: 'never', skipDownload: true, maxThreads: options.threads, logLevel: 'error', progressLogs: false });
+  });
   return llamaPromise;
 }
 
 const post = (message) => parentPort.postMessage(message);
+
+/**
+ * Text leaves the worker at most once per COALESCE_MS: a token that comes later than that after the
+ * last message goes at once (so a model slower than ~250 tokens/s streams token by token, with no
+ * added latency, and the first token always goes at once); faster tokens are joined into one
+ * message, as vLLM's stream interval does. Every hop after this one (agent, bus, gateway, SSE
+ * write, the client's parse) then costs per message, not per token.
+ */
+const COALESCE_MS = 4;
+
+function textSender(runId) {
+  let pending = '';
+  let lastAt = -Infinity;
+  let timer;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    post({ type: 'text', runId, text: pending });
+    pending = '';
+    lastAt = performance.now();
+  };
+  return {
+    add(chunk) {
+      pending += chunk;
+      if (timer) return;
+      const wait = lastAt + COALESCE_MS - performance.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    },
+    flush,
+  };
+}
 
 async function load({ path, contextSize, threads, sequences, gpu }) {
   const known = models.get(path);
@@ -85,8 +121,9 @@ async function chat(msg) {
   }
   const abort = new AbortController();
   runs.set(msg.runId, abort);
-  const { LlamaChat } = await import('node-llama-cpp');
+  // loaded with the model: no module lookup on the way to the first token
   const session = new LlamaChat({ contextSequence: sequence });
+  let sender;
   try {
     const chatHistory = history(msg.messages);
     const { contextText } = session.chatWrapper.generateContextState({ chatHistory });
@@ -97,6 +134,7 @@ async function chat(msg) {
     }
     const maxTokens = Math.min(msg.maxTokens ?? room, room);
     let completionTokens = 0;
+    sender = textSender(msg.runId);
     const result = await session.generateResponse(chatHistory, {
       maxTokens,
       ...(msg.temperature != null ? { temperature: msg.temperature } : {}),
@@ -109,13 +147,15 @@ async function chat(msg) {
         completionTokens += tokens.length;
       },
       onTextChunk: (chunk) => {
-        if (chunk.length > 0) post({ type: 'text', runId: msg.runId, text: chunk });
+        if (chunk.length > 0) sender.add(chunk);
       },
     });
+    sender.flush();
     // A stop sequence is not part of the answer (OpenAI's rule); node-llama-cpp leaves it out too.
     const finishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
     post({ type: 'done', runId: msg.runId, finishReason, promptTokens, completionTokens, aborted: abort.signal.aborted });
   } finally {
+    sender?.flush();
     runs.delete(msg.runId);
     session.dispose({ disposeSequence: false });
     sequence.dispose();
