@@ -23,6 +23,7 @@ const entries = {
   cli: 'apps/cli/src/main.ts',
   'all-in-one': 'tools/all-in-one/main.ts',
   'bench-upstream': 'tools/bench/fake-upstream.ts',
+  'bench-limiter': 'tools/bench/limiter-bench.ts',
   migrate: 'tools/db/migrate.ts',
   seed: 'tools/db/seed.ts',
 };

@@ -174,18 +174,40 @@ async function main() {
     await stopAll(shape.processes);
   }
   process.stderr.write('\n');
-  print(rows, soak);
+  const limiter = process.env.BENCH_LIMITER === '0' ? [] : limiterBench();
+  print(rows, soak, limiter);
   mkdirSync(path.join(root, 'dist/bench'), { recursive: true });
-  writeFileSync(path.join(root, 'dist/bench/results.json'), JSON.stringify({ rows, soak }, null, 2));
+  writeFileSync(path.join(root, 'dist/bench/results.json'), JSON.stringify({ rows, soak, limiter }, null, 2));
 }
 
-/** RSS after 10 000 requests and after SOAK requests, at c=32: a leak shows as growth. */
+/** The rate limiter alone at RPM 60 and RPM 1 000 000 (a busy key), in memory and on Redis. */
+function limiterBench() {
+  const out = execFileSync(process.execPath, [path.join(root, 'dist/apps/bench-limiter/main.js')], { encoding: 'utf8', env: { ...process.env, BENCH_REDIS_URL: REDIS } });
+  return out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/**
+ * RSS (and the V8 heap in use, from /metrics) after 10 000 requests and after each quarter of
+ * SOAK more, at c=32: a leak grows steadily; a heap finding its working size levels off.
+ */
 async function soakRun(shape) {
   const url = `${shape.gateway}/v1/chat/completions`;
+  const heapMb = async () => {
+    const text = await fetch(`${shape.gateway}/metrics`).then((r) => r.text()).catch(() => '');
+    const m = /^nodejs_heap_size_used_bytes (\S+)/m.exec(text);
+    return m ? Number(m[1]) / 1048576 : NaN;
+  };
   await loadgen(url, 32, false, ['--key', shape.key, '--cache', 'miss', '--requests', '10000'], 3600);
-  const early = rssMb(shape.pids);
-  const run = await loadgen(url, 32, false, ['--key', shape.key, '--cache', 'miss', '--requests', String(SOAK)], 3600);
-  return { shape: shape.shape, requests: SOAK, rssAfter10k: early, rssAfterAll: rssMb(shape.pids), maxMs: run.max, errors: run.errors };
+  const points = [{ requests: 10_000, rssMb: rssMb(shape.pids), heapMb: await heapMb() }];
+  let maxMs = 0;
+  let errors = 0;
+  for (let q = 1; q <= 4; q++) {
+    const run = await loadgen(url, 32, false, ['--key', shape.key, '--cache', 'miss', '--requests', String(Math.round(SOAK / 4))], 3600);
+    maxMs = Math.max(maxMs, run.max);
+    errors += run.errors;
+    points.push({ requests: 10_000 + Math.round((SOAK * q) / 4), rssMb: rssMb(shape.pids), heapMb: await heapMb() });
+  }
+  return { shape: shape.shape, points, maxMs, errors };
 }
 
 function benchSeed(baseUrl) {
@@ -202,7 +224,7 @@ function benchSeed(baseUrl) {
   ].join('\n');
 }
 
-function print(rows, soak) {
+function print(rows, soak, limiter) {
   const f = (n, d = 2) => n.toFixed(d);
   const head = '| shape | mode | conc | direct RPS | IIR RPS | IIR p50 | added p50 | IIR p99 | added p99 | IIR max | added TTFB p50 | CPU-ms/req IIR | nats-server | Redis | IIR + NATS + Redis | RSS MB | errors |';
   console.log(head);
@@ -215,8 +237,19 @@ function print(rows, soak) {
   }
   console.log('\nLatencies in ms; "added" is IIR minus direct at the same percentile. CPU-ms/req: user+system CPU during the run divided by requests served,');
   console.log('for all IIR processes, for nats-server and for redis-server (the embedded shape uses neither). RSS: IIR processes after the cell.');
+  if (limiter.length > 0) {
+    console.log(`\nThe rate limiter alone: admitKey + settle, 32 at a time, for a key that already made ${limiter[0].warm} requests in its window (µs of CPU per check):\n`);
+    console.log('| backend | RPM | gateway µs/check | redis-server µs/check | admitted |');
+    console.log('|---|---|---|---|---|');
+    for (const l of limiter) console.log(`| ${l.backend} | ${l.rpm} | ${f(l.usPerOp, 1)} | ${f(l.redisUsPerOp, 1)} | ${l.allowed} of ${l.ops} |`);
+  }
   for (const s of soak) {
-    console.log(`\nSoak (${s.shape}, c=32, JSON): RSS ${f(s.rssAfter10k, 0)} MB after 10 000 requests, ${f(s.rssAfterAll, 0)} MB after ${s.requests} more (${f(((s.rssAfterAll - s.rssAfter10k) / s.rssAfter10k) * 100, 1)} %); max ${f(s.maxMs)} ms; ${s.errors} errors`);
+    console.log(`\nSoak (${s.shape}, c=32, JSON, every request a cache miss: the cache fills to its 10 000 entries in the first 10 000): max ${f(s.maxMs)} ms, ${s.errors} errors\n`);
+    console.log('| requests | RSS MB | V8 heap used MB |');
+    console.log('|---|---|---|');
+    for (const p of s.points) console.log(`| ${p.requests} | ${f(p.rssMb, 0)} | ${f(p.heapMb, 0)} |`);
+    const [first, last] = [s.points[0], s.points[s.points.length - 1]];
+    console.log(`\nRSS after ${last.requests} requests is ${f(((last.rssMb - first.rssMb) / first.rssMb) * 100, 1)} % above RSS after ${first.requests}.`);
   }
 }
 
