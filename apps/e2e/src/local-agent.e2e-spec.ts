@@ -228,7 +228,7 @@ describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
     });
     const { api_key: credential } = (await res.json()) as { api_key: string };
     const agent = procs.spawn('agent', {
-      env: ws.baseEnv({ NATS_URL: undefined, ROUTER_URL: base, AGENT_ID: 'http-mac', AGENT_CREDENTIAL: credential, AGENT_BACKENDS: 'llama', AGENT_HEARTBEAT_MS: '200', AGENT_QUEUE_MAX: '0', AGENT_CONTEXT_SIZE: '128' }),
+      env: ws.baseEnv({ NATS_URL: undefined, ROUTER_URL: base, AGENT_ID: 'http-mac', AGENT_CREDENTIAL: credential, AGENT_BACKENDS: 'llama', AGENT_HEARTBEAT_MS: '200', AGENT_QUEUE_MAX: '0', AGENT_CONTEXT_SIZE: '512' }),
       label: 'http-mac',
     });
     await agent.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('registered') && l.msg.includes('over http'), { timeoutMs: 30_000, what: 'the HTTP agent to register' });
@@ -257,12 +257,35 @@ describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
   });
 
   it("surfaces the agent's errors in OpenAI's shape", async () => {
-    // Valid for the gateway, too long for this agent's 128-token context: the agent's own 400.
-    const long = [{ role: 'user' as const, content: 'Once upon a time there was a little dog. '.repeat(40) }];
+    // Valid for the gateway, too long for this agent's 512-token context: the agent's own 400.
+    const long = [{ role: 'user' as const, content: 'Once upon a time there was a little dog. '.repeat(100) }];
     const bad = await client.chat.completions.create({ model: MODEL, messages: long, max_tokens: 4 }).then(() => undefined, (e: unknown) => e);
     expect(bad).toBeInstanceOf(OpenAI.APIError);
     const error = bad as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(400);
-    expect(error.message).toMatch(/context holds 128/);
+    expect(error.message).toMatch(/context holds 512/);
+  });
+
+  it("honours a busy HTTP agent's 429: waits its Retry-After and tries again", async () => {
+    // One slot, no queue (AGENT_QUEUE_MAX=0): a second request while a stream holds the slot gets the
+    // agent's 429 with Retry-After; the gateway waits that long and tries again (x-iir-attempts: 2)
+    // instead of failing the client. The tiny model may end early: try until it met a busy agent.
+    const retried = await waitFor(async () => {
+      const abort = new AbortController();
+      const holder = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: 400 }, { signal: abort.signal });
+      const iterator = holder[Symbol.asyncIterator]();
+      await iterator.next();
+      try {
+        const started = Date.now();
+        const { data, response } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).withResponse();
+        return response.headers.get('x-iir-attempts') === '2' ? { data, waitedMs: Date.now() - started } : undefined;
+      } finally {
+        abort.abort();
+        await iterator.return?.();
+      }
+    }, { timeoutMs: 30_000, what: 'a request that met the busy HTTP agent' });
+    if (!retried) throw new Error('unreachable');
+    expect(retried.data.choices[0]?.finish_reason).toBe('length');
+    expect(retried.waitedMs).toBeGreaterThanOrEqual(900);
   });
 });
