@@ -226,13 +226,13 @@ function benchSeed(baseUrl) {
 
 function print(rows, soak, limiter) {
   const f = (n, d = 2) => n.toFixed(d);
-  const head = '| shape | mode | conc | direct RPS | IIR RPS | IIR p50 | added p50 | IIR p99 | added p99 | IIR max | added TTFB p50 | CPU-ms/req IIR | nats-server | Redis | IIR + NATS + Redis | RSS MB | errors |';
+  const head = '| shape | mode | conc | direct RPS | IIR RPS | IIR p50 | added p50 | IIR p99 | added p99 | direct max | IIR max | added TTFB p50 | CPU-ms/req IIR | nats-server | Redis | IIR + NATS + Redis | RSS MB | errors |';
   console.log(head);
   console.log(head.replace(/[^|]+/g, '---'));
   for (const r of rows) {
     const { direct: d, iir: i, cpu } = r;
     console.log(
-      `| ${r.shape} | ${r.mode} | ${r.concurrency} | ${f(d.rps, 0)} | ${f(i.rps, 0)} | ${f(i.p50)} | +${f(i.p50 - d.p50)} | ${f(i.p99)} | +${f(i.p99 - d.p99)} | ${f(i.max)} | +${f(i.ttfbP50 - d.ttfbP50)} | ${f(cpu.iir, 3)} | ${f(cpu.nats, 3)} | ${f(cpu.redis, 3)} | ${f(cpu.iir + cpu.nats + cpu.redis, 3)} | ${f(r.rssMb, 0)} | ${i.errors} |`,
+      `| ${r.shape} | ${r.mode} | ${r.concurrency} | ${f(d.rps, 0)} | ${f(i.rps, 0)} | ${f(i.p50)} | +${f(i.p50 - d.p50)} | ${f(i.p99)} | +${f(i.p99 - d.p99)} | ${f(d.max)} | ${f(i.max)} | +${f(i.ttfbP50 - d.ttfbP50)} | ${f(cpu.iir, 3)} | ${f(cpu.nats, 3)} | ${f(cpu.redis, 3)} | ${f(cpu.iir + cpu.nats + cpu.redis, 3)} | ${f(r.rssMb, 0)} | ${i.errors} |`,
     );
   }
   console.log('\nLatencies in ms; "added" is IIR minus direct at the same percentile. CPU-ms/req: user+system CPU during the run divided by requests served,');
