@@ -70,4 +70,39 @@ describe('gateway key expiry on cached and stale verifications (real NATS, scrip
       await refusedAsExpired(await models(h, expiring));
     });
   });
+
+  describe('a key in its second TTL (refreshed ahead)', () => {
+    const h = new GatewayHarness();
+    let auth: ScriptedAuth;
+    const TTL_MS = 1_000;
+
+    beforeAll(async () => {
+      await h.start({ GATEWAY_AUTH: 'required', AUTH_CACHE_TTL_MS: String(TTL_MS), AUTH_TIMEOUT_MS: '10000' });
+      h.models = [modelRecord('fake/echo')];
+      auth = await new ScriptedAuth(h.bus).start();
+    });
+
+    afterAll(async () => {
+      auth?.release();
+      await auth?.stop();
+      await h.stop();
+    });
+
+    it('never waits on a slow auth for a key it verified, and a missed revocation lasts at most two TTLs', async () => {
+      const secret = auth.add('steady');
+      expect((await models(h, secret)).status).toBe(200);
+      const asked = auth.verifications;
+      await new Promise((r) => setTimeout(r, TTL_MS + 100));
+      // auth answers nothing now: the request is served from the answer in hand, and a refresh is asked for
+      auth.hold();
+      expect((await models(h, secret)).status).toBe(200);
+      await waitFor(() => auth.verifications === asked + 1, { what: 'the refresh to be asked for' });
+      expect((await models(h, secret)).status).toBe(200);
+      expect(auth.verifications).toBe(asked + 1);
+      // revoked in auth with no broadcast: the refresh brings the verdict, and the key stops working
+      auth.revokeQuietly(secret);
+      auth.release();
+      await waitFor(async () => (await models(h, secret)).status === 401, { timeoutMs: 3 * TTL_MS + 5_000, what: 'the revoked key refused' });
+    });
+  });
 });

@@ -10,14 +10,16 @@ export class ScriptedAuth {
   private readonly keys = new Map<string, ApiKeyInfo>();
   private subscription: Subscription | undefined;
   verifications = 0;
+  private held: Array<() => void> | undefined;
 
   constructor(private readonly bus: Bus) {}
 
   async start(): Promise<this> {
     this.subscription = this.bus.handle(
       SUBJECTS.auth.verifyKey,
-      (payload): KeyVerifyResponse => {
+      async (payload): Promise<KeyVerifyResponse> => {
         this.verifications++;
+        if (this.held) await new Promise<void>((resolve) => this.held?.push(resolve));
         const key = this.keys.get((payload as KeyVerifyRequest).hash);
         if (!key) return { usable: false, reason: 'unknown' };
         if (key.revokedAt) return { key, usable: false, reason: 'revoked' };
@@ -34,6 +36,23 @@ export class ScriptedAuth {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     await (this.bus as NatsBus).connection.flush();
+  }
+
+  /** Answers nothing until `release()`: a slow auth (its database busy, say). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Revoked in auth's records, with no broadcast (a missed revocation event). */
+  revokeQuietly(secret: string): void {
+    const key = this.keys.get(createHash('sha256').update(secret).digest('hex'));
+    if (key) key.revokedAt = new Date().toISOString();
   }
 
   /** A new key (secret `iir-<id>…`) with the given expiry. */

@@ -17,7 +17,10 @@ const REVOKED_MEMORY_MS = 10 * 60_000;
 /**
  * Verified keys, by the SHA-256 of the secret, cached for a short while so a steady key costs no bus
  * hop. Revocations are broadcast by `auth` and purge every replica's entry at once; the TTL bounds
- * the damage of a missed event. Concurrent misses for one key share one call; while `auth` is
+ * the damage of a missed event. A usable key's answer in its second TTL is still used while a fresh
+ * one is fetched in the background (once): a steady key never waits on `auth`, whose database may
+ * be busy writing the ledger, and a missed revocation lasts at most two TTLs. Concurrent misses
+ * for one key share one call; while `auth` is
  * unreachable a key verified within the stale window keeps working, until it expires: expiry and
  * revocation are checked every time a cached or stale answer is used.
  */
@@ -45,7 +48,18 @@ export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
   async verify(hash: string): Promise<KeyVerifyResponse> {
     const now = Date.now();
     const hit = this.cache.get(hash);
-    if (hit && now - hit.at < this.settings.cacheTtlMs) return this.checked(hit.result, now);
+    const ttl = this.settings.cacheTtlMs;
+    if (hit && now - hit.at < ttl) return this.checked(hit.result, now);
+    if (hit?.result.usable && now - hit.at < 2 * ttl) {
+      // refreshed ahead: this request goes on with the answer it has (re-judged for expiry and revocation)
+      this.fetch(hash, hit).catch(() => undefined);
+      return this.checked(hit.result, now);
+    }
+    return this.fetch(hash, hit);
+  }
+
+  /** One call to `auth` per key at a time, shared by whoever asks meanwhile. */
+  private fetch(hash: string, hit: Cached | undefined): Promise<KeyVerifyResponse> {
     let pending = this.inFlight.get(hash);
     if (!pending) {
       pending = this.ask(hash, hit).finally(() => this.inFlight.delete(hash));
