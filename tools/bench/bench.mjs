@@ -128,7 +128,8 @@ async function stopAll(processes) {
   await Promise.all(
     processes.map((c) => new Promise((resolve) => {
       if (c.exitCode !== null) return resolve();
-      const timer = setTimeout(resolve, 15_000);
+      // what has not stopped by then is killed: a bench never leaves processes behind
+      const timer = setTimeout(() => { c.kill('SIGKILL'); resolve(); }, 15_000);
       c.once('exit', () => { clearTimeout(timer); resolve(); });
       c.kill('SIGTERM');
     })),
