@@ -48,6 +48,25 @@ describe('durable log over JetStream', () => {
     expect([...seen].sort()).toEqual([...ids].sort());
   });
 
+  it('stops retrying once closed, even when the connection closes under a publish still in flight', async () => {
+    const relay = await TcpRelay.start(TEST_NATS_URL);
+    const held = await NatsBus.connect({ servers: `nats://127.0.0.1:${relay.port}`, subjectPrefix: prefix });
+    try {
+      const heldLog = await createDurableLog<Row[]>(held, { stream: 'DLOG_TEST', subject: 'test.rows.appended', onError: () => undefined });
+      relay.hold(); // the publish below gets no answer
+      heldLog.append('late', [{ id: 'late' }]);
+      await heldLog.close(100); // gives up on it: closed with the publish in flight
+      // The connection goes away under that publish: it fails at once, and so would every retry. A
+      // log that retried after close would loop on microtasks for ever and this timer would never fire.
+      await held.connection.close();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heldLog.backlog()).toBe(1);
+    } finally {
+      relay.release();
+      await relay.stop();
+    }
+  });
+
   it('loses nothing in flight when the connection stalls past two heartbeats', async () => {
     const relay = await TcpRelay.start(TEST_NATS_URL);
     const stalled = await NatsBus.connect({ servers: `nats://127.0.0.1:${relay.port}`, subjectPrefix: prefix });

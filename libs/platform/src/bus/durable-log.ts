@@ -207,12 +207,15 @@ class JetStreamLog<T> implements DurableLog<T> {
       )
       .finally(() => {
         this.inFlight.delete(id);
-        if (this.pending.size > this.inFlight.size && !this.retryTimer) this.drain();
+        // Never after close: a publish that fails at once (the connection is closed by then) would
+        // come straight back here, a loop of microtasks that starves the process for ever.
+        if (!this.closed && this.pending.size > this.inFlight.size && !this.retryTimer) this.drain();
       });
   }
 
   /** Re-publishes held records, a bounded number at a time: a backlog must not become a storm. */
   private drain(): void {
+    if (this.closed) return;
     for (const [id, data] of this.pending) {
       if (this.inFlight.size >= MAX_IN_FLIGHT) return;
       if (!this.inFlight.has(id)) this.publish(id, data);
