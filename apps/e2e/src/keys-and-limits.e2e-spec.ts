@@ -347,8 +347,9 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const metrics = await (await fetch(url(g, '/metrics'))).text();
       expect(metrics).toMatch(/iir_gateway_ratelimit_degraded 1/);
-      const fallbackLines = (g.process as ServiceProcess).logs.filter((l) => String(l.msg).includes('fall back to per-replica memory'));
-      expect(fallbackLines).toHaveLength(1);
+      const fallbackLines = (): unknown[] => (g.process as ServiceProcess).logs.filter((l) => String(l.msg).includes('fall back to per-replica memory'));
+      await waitFor(() => fallbackLines().length > 0 || undefined, { timeoutMs: 5_000, what: 'the fallback log line' });
+      expect(fallbackLines()).toHaveLength(1);
     } finally {
       await g.process.stop();
     }
