@@ -3,6 +3,7 @@
 // Prints one JSON line: count, errors, rps, latency percentiles and time to first byte.
 // Usage: node loadgen.mjs --url URL --concurrency N --seconds S [--requests R] [--stream] [--key K] [--model M]
 //        [--cache hit|miss]: temperature 0 (cacheable); `hit` repeats one body, `miss` makes every body unique.
+//        [--dump FILE]: also write every latency and time to first byte (ms) to FILE as JSON.
 import { Pool } from 'undici';
 
 const args = Object.fromEntries(
@@ -47,9 +48,13 @@ async function one() {
   return { ok: res.statusCode === 200, total, ttfb: first ? total : ttfb };
 }
 
+// Warm-up on every connection the run will use: the measured window starts with the pool open
+// (a cold burst of new connections is a different measurement: --warmup 0).
 for (let i = 0; i < warmup; i++) await one();
+if (warmup > 0) await Promise.all(Array.from({ length: concurrency }, async () => { for (let i = 0; i < 3; i++) await one(); }));
 
 const latencies = [];
+const starts = [];
 const ttfbs = [];
 let errors = 0;
 let sent = 0;
@@ -62,6 +67,7 @@ async function worker() {
       const r = await one();
       if (!r.ok) errors++;
       latencies.push(r.total);
+      starts.push(performance.now() - r.total - started);
       ttfbs.push(r.ttfb);
     } catch {
       errors++;
@@ -72,6 +78,7 @@ await Promise.all(Array.from({ length: concurrency }, worker));
 const elapsed = (performance.now() - started) / 1000;
 await pool.close();
 
+if (args.dump) (await import('node:fs')).writeFileSync(args.dump, JSON.stringify({ latencies, ttfbs, starts }));
 const pct = (xs, p) => {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
