@@ -25,7 +25,14 @@ export class RequestLog {
   ) {}
 
   write(record: UsageRecord, extra: { attempts: number; cache: string }): void {
-    const fields = {
+    if (!this.settings.file && !(this.settings.stdout && this.logger.isEnabled('info'))) return;
+    // One literal, one shape: the line is serialized per request.
+    const line = {
+      time: new Date().toISOString(),
+      level: 'info',
+      service: this.logger.service,
+      context: 'RequestLog',
+      msg: 'request',
       requestId: record.requestId,
       clientRequestId: record.clientRequestId ?? null,
       keyId: record.keyId,
@@ -45,13 +52,12 @@ export class RequestLog {
       policy: record.policy ?? null,
       ...(record.routeTier ? { routeTier: record.routeTier, routeLabel: record.routeLabel, routeConfidence: record.routeConfidence, routeComplexity: record.routeComplexity } : {}),
     };
-    if (this.settings.stdout) this.logger.write('info', 'request', fields, 'RequestLog');
-    if (this.settings.file) this.toFile(fields);
+    if (this.settings.stdout) this.logger.writeLine('info', line);
+    if (this.settings.file) this.toFile(line);
   }
 
-  private toFile(fields: Record<string, unknown>): void {
-    const now = new Date();
-    const day = now.toISOString().slice(0, 10);
+  private toFile(line: { time: string }): void {
+    const day = line.time.slice(0, 10);
     if (day !== this.day || !this.stream) {
       this.stream?.end();
       const file = this.settings.file ?? '';
@@ -62,7 +68,7 @@ export class RequestLog {
       this.stream.on('error', (error) => this.logger.write('error', 'request log file failed', { err: error, file: target }));
       this.day = day;
     }
-    this.stream.write(JSON.stringify({ time: now.toISOString(), level: 'info', service: 'gateway', msg: 'request', ...fields }) + '\n');
+    this.stream.write(JSON.stringify(line) + '\n');
   }
 
   close(): void {

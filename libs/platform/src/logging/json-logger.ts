@@ -76,6 +76,16 @@ export class JsonLogger implements LoggerService {
     this.sink(hasError ? JSON.stringify(line, errorReplacer) : JSON.stringify(line));
   }
 
+  /**
+   * A line built whole by its caller, in the logger's shape (`time`, `level`, `service`, `context`,
+   * `msg`, then its fields): one object literal with a fixed shape serializes faster than a line
+   * assembled key by key. For lines written per request; the caller puts no Error in it.
+   */
+  writeLine(level: LogLevel, line: object): void {
+    if (RANK[level] < this.min) return;
+    this.sink(JSON.stringify(line));
+  }
+
   debug(message: unknown, ...rest: unknown[]): void {
     this.nest('debug', message, rest);
   }
