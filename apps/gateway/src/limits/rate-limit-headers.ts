@@ -12,16 +12,36 @@ export interface WindowUsage {
  * no headers.
  */
 export function rateLimitHeaders(requests: WindowUsage | undefined, tokens: WindowUsage | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (requests) addTrio(headers, 'requests', requests);
-  if (tokens) addTrio(headers, 'tokens', tokens);
-  return headers;
+  // Literals with constant names: built per limited request, and a fixed shape is cheaper than keys made one by one.
+  if (requests && tokens) {
+    return {
+      'x-ratelimit-limit-requests': String(requests.limit),
+      'x-ratelimit-remaining-requests': remaining(requests),
+      'x-ratelimit-reset-requests': formatDuration(requests.resetMs),
+      'x-ratelimit-limit-tokens': String(tokens.limit),
+      'x-ratelimit-remaining-tokens': remaining(tokens),
+      'x-ratelimit-reset-tokens': formatDuration(tokens.resetMs),
+    };
+  }
+  if (requests) {
+    return {
+      'x-ratelimit-limit-requests': String(requests.limit),
+      'x-ratelimit-remaining-requests': remaining(requests),
+      'x-ratelimit-reset-requests': formatDuration(requests.resetMs),
+    };
+  }
+  if (tokens) {
+    return {
+      'x-ratelimit-limit-tokens': String(tokens.limit),
+      'x-ratelimit-remaining-tokens': remaining(tokens),
+      'x-ratelimit-reset-tokens': formatDuration(tokens.resetMs),
+    };
+  }
+  return {};
 }
 
-function addTrio(headers: Record<string, string>, what: 'requests' | 'tokens', usage: WindowUsage): void {
-  headers[`x-ratelimit-limit-${what}`] = String(usage.limit);
-  headers[`x-ratelimit-remaining-${what}`] = String(Math.max(0, usage.limit - usage.used));
-  headers[`x-ratelimit-reset-${what}`] = formatDuration(usage.resetMs);
+function remaining(usage: WindowUsage): string {
+  return String(Math.max(0, usage.limit - usage.used));
 }
 
 /**
