@@ -10,7 +10,12 @@
  * nothing anyway.
  */
 
+/** Both scripts: KEYS[1] the key's counters hash; ARGV[1] slice ms, ARGV[2] slices per window. */
 const COMMON = `
+local key = KEYS[1]
+local g = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -25,9 +30,6 @@ end
  * reset ms, the slice counted in. A refusal writes nothing (but drops fields that left the window).
  */
 export const ADMIT_SCRIPT = `${COMMON}
-local key = KEYS[1]
-local g = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
 local rpm = tonumber(ARGV[3])
 local tpm = tonumber(ARGV[4])
 local need = tonumber(ARGV[5])
@@ -114,9 +116,6 @@ return { limited == 0 and 1 or 0, limited, retry, count, rq_reset, total, tk_res
  * not counted any more: only the overrun beyond the estimate is charged, in the current slice.
  */
 export const SETTLE_SCRIPT = `${COMMON}
-local key = KEYS[1]
-local g = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
 local slice = tonumber(ARGV[3])
 local reserved = tonumber(ARGV[4])
 local actual = tonumber(ARGV[5])
