@@ -9,6 +9,7 @@
 // measured for the same core. CPU-ms per request is counted from /proc for IIR's processes, for
 // nats-server and for redis-server separately.
 import { spawn, execFileSync } from 'node:child_process';
+import { Client } from 'undici';
 import { children, start, waitForLine } from './processes.mjs';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,10 @@ const here = path.join(root, 'tools/bench');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32,128').split(',').map(Number);
 const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',');
+// `embedded`, `nats`, or `embedded@<path of an all-in-one bundle>`: two bundles (this commit's and
+// an older one built elsewhere) compared as an A/B, with BENCH_ROUNDS to interleave them.
 const SHAPES = (process.env.BENCH_SHAPES ?? 'embedded,nats').split(',');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // The key's limits: high enough never to refuse, so every request runs the full check and settlement.
@@ -73,9 +77,10 @@ async function loadgen(url, concurrency, stream, extra = [], seconds = SECONDS) 
 }
 
 /** Starts one shape; returns its gateway URL, a key with limits, and the pids of its processes. */
-async function startShape(shape, work, seed) {
+async function startShape(shapeName, work, seed) {
+  const [shape, bundle = path.join(root, 'dist/apps/all-in-one/main.js')] = shapeName.split('@');
   const adminKey = `iir-bench-admin-${randomBytes(8).toString('hex')}`;
-  const dataDir = path.join(work, shape);
+  const dataDir = mkdtempSync(path.join(work, `${shape}-`));
   mkdirSync(dataDir, { recursive: true });
   const common = {
     IIR_DATA_DIR: dataDir, REGISTRY_SEED_FILE: seed, HTTP_HOST: '127.0.0.1',
@@ -85,7 +90,7 @@ async function startShape(shape, work, seed) {
   const processes = [];
   if (shape === 'embedded') {
     // npm start, minus the local agent (not on this path); no NATS_URL, no REDIS_URL
-    gatewayChild = start(process.execPath, [...NODE_ARGS, path.join(root, 'dist/apps/all-in-one/main.js')], {
+    gatewayChild = start(process.execPath, [...NODE_ARGS, path.resolve(bundle)], {
       ...common, NATS_URL: '', REDIS_URL: '', IIR_AGENT_ENABLED: 'false', GATEWAY_PORT: '0', REGISTRY_PORT: '0', ROUTER_PORT: '0', AUTH_PORT: '0', CLASSIFIER_PORT: '0',
     });
     processes.push(gatewayChild);
@@ -120,7 +125,7 @@ async function startShape(shape, work, seed) {
     if (i > 200) throw new Error(`gateway never answered 200 (last ${res?.status} ${await res?.text()})`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { shape, gateway, key, pids: processes.map((c) => c.pid), processes };
+  return { shape: shapeName, gateway, key, pids: processes.map((c) => c.pid), processes };
 }
 
 async function stopAll(processes) {
@@ -148,7 +153,8 @@ async function main() {
   const redisPids = pidsOf('redis-server');
   const rows = [];
   const soak = [];
-  for (const shapeName of SHAPES) {
+  const bursts = [];
+  for (let round = 1; round <= ROUNDS; round++) for (const shapeName of SHAPES) {
     const shape = await startShape(shapeName, work, seed);
     for (const mode of MODES) {
       for (const c of CONCURRENCY) {
@@ -160,7 +166,7 @@ async function main() {
         const iir = await loadgen(`${shape.gateway}/v1/chat/completions`, c, stream, ['--key', shape.key, '--cache', 'miss']);
         const n = Math.max(1, iir.count);
         rows.push({
-          shape: shapeName, mode, concurrency: c, direct, iir,
+          shape: ROUNDS > 1 ? `${shapeName} (round ${round})` : shapeName, mode, concurrency: c, direct, iir,
           cpu: {
             iir: (cpuMs(shape.pids) - before.iir) / n,
             nats: (cpuMs(natsPids) - before.nats) / n,
@@ -171,14 +177,45 @@ async function main() {
         process.stderr.write('.');
       }
     }
+    if (process.env.BENCH_BURST !== '0' && shapeName === 'embedded' && round === 1) bursts.push(await burstRun(shape));
     if (SOAK > 0 && shapeName === 'embedded') soak.push(await soakRun(shape));
     await stopAll(shape.processes);
   }
   process.stderr.write('\n');
   const limiter = process.env.BENCH_LIMITER === '0' ? [] : limiterBench();
-  print(rows, soak, limiter);
+  print(rows, soak, limiter, bursts);
   mkdirSync(path.join(root, 'dist/bench'), { recursive: true });
-  writeFileSync(path.join(root, 'dist/bench/results.json'), JSON.stringify({ rows, soak, limiter }, null, 2));
+  writeFileSync(path.join(root, 'dist/bench/results.json'), JSON.stringify({ rows, soak, limiter, bursts }, null, 2));
+}
+
+/**
+ * A cold burst: 128 new connections at once, each its own undici Client (a pool would ramp its
+ * connections up and hold requests back itself), while 32 warm connections keep the gateway busy.
+ */
+async function burstRun(shape) {
+  const one = async (client, i) => {
+    const t0 = performance.now();
+    const res = await client.request({
+      path: '/v1/chat/completions',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${shape.key}` },
+      body: JSON.stringify({ model: 'bench/fast', messages: [{ role: 'user', content: `burst ${i}` }] }),
+    });
+    await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`burst request answered ${res.statusCode}`);
+    return performance.now() - t0;
+  };
+  const busy = Array.from({ length: 32 }, () => new Client(shape.gateway));
+  for (const c of busy) await one(c, 0);
+  let stop = false;
+  const load = Promise.all(busy.map(async (c) => { while (!stop) await one(c, 1); }));
+  await new Promise((r) => setTimeout(r, 500));
+  const cold = Array.from({ length: 128 }, () => new Client(shape.gateway));
+  const latencies = (await Promise.all(cold.map((c, i) => one(c, i)))).sort((a, b) => a - b);
+  stop = true;
+  await load;
+  await Promise.all([...busy, ...cold].map((c) => c.close()));
+  return { shape: shape.shape, p50: latencies[64], p90: latencies[115], max: latencies[127] };
 }
 
 /** The rate limiter alone at RPM 60 and RPM 1 000 000 (a busy key), in memory and on Redis. */
@@ -225,7 +262,7 @@ function benchSeed(baseUrl) {
   ].join('\n');
 }
 
-function print(rows, soak, limiter) {
+function print(rows, soak, limiter, bursts) {
   const f = (n, d = 2) => n.toFixed(d);
   const head = '| shape | mode | conc | direct RPS | IIR RPS | IIR p50 | added p50 | IIR p99 | added p99 | direct max | IIR max | added TTFB p50 | CPU-ms/req IIR | nats-server | Redis | IIR + NATS + Redis | RSS MB | errors |';
   console.log(head);
@@ -238,6 +275,9 @@ function print(rows, soak, limiter) {
   }
   console.log('\nLatencies in ms; "added" is IIR minus direct at the same percentile. CPU-ms/req: user+system CPU during the run divided by requests served,');
   console.log('for all IIR processes, for nats-server and for redis-server (the embedded shape uses neither). RSS: IIR processes after the cell.');
+  for (const b of bursts) {
+    console.log(`\nCold burst (${b.shape}): 128 new connections at once, one client each, while 32 warm ones keep it busy: p50 ${f(b.p50)} ms, p90 ${f(b.p90)} ms, max ${f(b.max)} ms`);
+  }
   if (limiter.length > 0) {
     console.log(`\nThe rate limiter alone: admitKey + settle, 32 at a time, for a key that already made ${limiter[0].warm} requests in its window (µs of CPU per check):\n`);
     console.log('| backend | RPM | gateway µs/check | redis-server µs/check | admitted |');

@@ -95,7 +95,7 @@ const SQLITE_TUPLE = `(${COLUMNS.map(() => '?').join(', ')})`;
 
 /**
  * One multi-row INSERT that skips rows whose request id is already there. Written by hand: TypeORM's
- * query builder spends more CPU on a 50-row batch's parameters than the database spends on it.
+ * query builder spends more CPU on a batch's parameters than the database spends on its rows.
  */
 function insertStatement(rows: UsageRecordEntity[], postgres: boolean): { sql: string; parameters: unknown[] } {
   const parameters: unknown[] = [];

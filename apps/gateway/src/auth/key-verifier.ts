@@ -20,9 +20,9 @@ const REVOKED_MEMORY_MS = 10 * 60_000;
  * the damage of a missed event. A usable key's answer in its second TTL is still used while a fresh
  * one is fetched in the background (once): a steady key never waits on `auth`, whose database may
  * be busy writing the ledger, and a missed revocation lasts at most two TTLs. Concurrent misses
- * for one key share one call; while `auth` is
- * unreachable a key verified within the stale window keeps working, until it expires: expiry and
- * revocation are checked every time a cached or stale answer is used.
+ * for one key share one call; while `auth` is unreachable a key verified within the stale window
+ * keeps working, until it expires: expiry and revocation are checked every time a cached or stale
+ * answer is used.
  */
 @Injectable()
 export class KeyVerifier implements OnModuleInit, OnApplicationShutdown {
