@@ -7,6 +7,20 @@ const MODEL = 'local/stories-260k';
 const ADMIN_KEY = 'local-agent-e2e-admin-key-0123456789';
 const PROMPT = [{ role: 'user' as const, content: 'Once upon a time' }];
 
+/** Runs `second` while a stream of up to `maxTokens` holds an agent slot (its first chunk is in), then ends that stream. */
+async function whileStreaming<T>(client: OpenAI, maxTokens: number, second: () => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const holder = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: maxTokens }, { signal: abort.signal });
+  const iterator = holder[Symbol.asyncIterator]();
+  await iterator.next();
+  try {
+    return await second();
+  } finally {
+    abort.abort();
+    await iterator.return?.();
+  }
+}
+
 /**
  * The real agent end to end: the `openai` SDK → gateway → router → an agent process of its own
  * (its own NATS connection and credential, like a Mac on a desk) running the bundled GGUF model with
@@ -141,18 +155,11 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     // Hold the only slot with a long generation, then ask again while it runs. The tiny model may
     // end its story early, so try until the second request met a busy agent.
     const refused = await waitFor(async () => {
-      const abort = new AbortController();
-      const holder = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: 1500 }, { signal: abort.signal });
-      const iterator = holder[Symbol.asyncIterator]();
-      await iterator.next();
-      try {
+      return whileStreaming(client, 1500, async () => {
         if ((await metric(port, 'iir_agent_in_flight')) !== 1) return undefined;
         const second = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).then(() => undefined, (e: unknown) => e);
         return second instanceof OpenAI.APIError && second.status === 429 ? second : undefined;
-      } finally {
-        abort.abort();
-        await iterator.return?.();
-      }
+      });
     }, { timeoutMs: 30_000, what: 'a 429 from the busy agent' });
     if (!refused) throw new Error('unreachable');
     expect(refused.headers?.get('retry-after')).toMatch(/^\d+$/);
@@ -271,18 +278,11 @@ describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
     // agent's 429 with Retry-After; the gateway waits that long and tries again (x-iir-attempts: 2)
     // instead of failing the client. The tiny model may end early: try until it met a busy agent.
     const retried = await waitFor(async () => {
-      const abort = new AbortController();
-      const holder = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, max_tokens: 400 }, { signal: abort.signal });
-      const iterator = holder[Symbol.asyncIterator]();
-      await iterator.next();
-      try {
+      return whileStreaming(client, 400, async () => {
         const started = Date.now();
         const { data, response } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).withResponse();
         return response.headers.get('x-iir-attempts') === '2' ? { data, waitedMs: Date.now() - started } : undefined;
-      } finally {
-        abort.abort();
-        await iterator.return?.();
-      }
+      });
     }, { timeoutMs: 30_000, what: 'a request that met the busy HTTP agent' });
     if (!retried) throw new Error('unreachable');
     expect(retried.data.choices[0]?.finish_reason).toBe('length');
