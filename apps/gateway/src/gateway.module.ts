@@ -16,7 +16,13 @@ import { sha256 } from './auth/presented-key';
 import { RegistrationGuard } from './auth/registration.guard';
 import { NetworkSet } from './auth/trusted-network';
 import { ChatController } from './chat/chat.controller';
+import { CacheStep } from './chat/cache-step';
 import { ChatService } from './chat/chat.service';
+import { JsonResponder } from './chat/json-responder';
+import { KeyAccess } from './chat/key-access';
+import { LimitsStep } from './chat/limits-step';
+import { Planner } from './chat/planner';
+import { StreamResponder } from './chat/stream-responder';
 import { CompletionsController } from './completions/completions.controller';
 import { EXECUTION_SETTINGS, type ExecutionSettings } from './execution/execution-settings';
 import { PlanExecutor } from './execution/plan-executor.service';
@@ -94,6 +100,12 @@ export class GatewayModule implements OnApplicationShutdown {
         RequestObserver,
         { provide: REQUEST_LOG, useValue: new RequestLog(logger, { stdout: config.REQUEST_LOG, file: config.REQUEST_LOG_FILE }) },
         PlanExecutor,
+        KeyAccess,
+        LimitsStep,
+        CacheStep,
+        Planner,
+        JsonResponder,
+        StreamResponder,
         ChatService,
         ModelsCatalog,
         AgentsDirectory,

@@ -33,7 +33,7 @@ describe(cacheKey.name, () => {
   });
 
   it('names the model and ends with a SHA-256 of the canonical request', () => {
-    expect(key(base)).toMatch(/^t:v1:chat:json:openai\/gpt-4o-mini:[0-9a-f]{64}$/);
+    expect(key(base)).toMatch(/^t:v2:chat:json:openai\/gpt-4o-mini:[0-9a-f]{64}$/);
   });
 
   it.each<[string, Partial<ChatCompletionRequest>]>([

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatCompletionRequest } from '@iir/contracts';
 
 /** Which endpoint shaped the answer: the stored body is already in that endpoint's format. */
-export type CacheSurface = 'chat' | 'completions' | 'infer';
+export type CacheSurface = 'chat' | 'completions' | 'infer' | 'messages';
 /** A JSON answer and an SSE stream are kept apart: one is never served for the other. */
 export type CacheKind = 'json' | 'stream';
 
@@ -14,8 +14,11 @@ export type CacheKind = 'json' | 'stream';
  */
 const NOT_IN_KEY = new Set(['stream', 'stream_options', 'user', 'metadata', 'store', 'prompt_cache_key', 'safety_identifier']);
 
-/** Bumped when the key material changes shape, so old entries are never read with a new meaning. */
-const KEY_VERSION = 'v1';
+/**
+ * Bumped when the key material or the stored entry changes shape, so old entries are never read with
+ * a new meaning (v2: streams are stored as whole SSE frames, not `data:` payloads).
+ */
+const KEY_VERSION = 'v2';
 
 /**
  * JSON with object keys sorted at every depth and no whitespace, so two requests that differ only
@@ -59,7 +62,7 @@ export function keyMaterial(surface: CacheSurface, body: ChatCompletionRequest, 
 }
 
 /**
- * `<prefix>v1:<surface>:<kind>:<model>:<sha256 of the canonical request>`. The model is readable
+ * `<prefix>v2:<surface>:<kind>:<model>:<sha256 of the canonical request>`. The model is readable
  * so an operator can find (and delete) one model's entries; it is also inside the hash, so the
  * readable part may be shortened safely.
  */

@@ -17,7 +17,8 @@ export interface CacheMeta {
 
 /**
  * A stored answer, already in its endpoint's format: a JSON body (chat completion, text
- * completion, /infer output), or a stream's SSE `data:` payloads in order, without `[DONE]`.
+ * completion, /infer output, Anthropic message), or a stream's SSE frames as they were written,
+ * framing and terminator (`data: [DONE]`, `event: message_stop`) included.
  */
 export type CachedResponse = { kind: 'json'; body: unknown; meta: CacheMeta } | { kind: 'stream'; events: string[]; meta: CacheMeta };
 

@@ -91,7 +91,8 @@ describe('ResponseCache on real Redis', () => {
 
   it('replays a stored stream that the openai SDK parses into exactly the original chunks', async () => {
     const recorder = new StreamRecorder({ maxBytes: 64 * 1024 });
-    for (const c of original) recorder.add(JSON.stringify(c));
+    for (const c of original) recorder.add(`data: ${JSON.stringify(c)}\n\n`);
+    recorder.add('data: [DONE]\n\n');
     const key = cache.key('chat', request, 'stream');
     const recorded = recorder.finish(meta());
     expect(recorded).toBeDefined();
@@ -134,7 +135,7 @@ describe(replaySse.name, () => {
       model: 'echo',
       choices: [{ text, index: 0, logprobs: null, finish_reason: i === 1 ? 'stop' : null }],
     }));
-    const cached: CachedStream = { kind: 'stream', events: chunks.map((c) => JSON.stringify(c)), meta: meta() };
+    const cached: CachedStream = { kind: 'stream', events: [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'], meta: meta() };
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => replaySse(res, cached, {}));

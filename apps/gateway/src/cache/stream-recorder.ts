@@ -1,13 +1,13 @@
 import type { CacheMeta, CachedStream } from './cached-response';
 
 export interface StreamRecorderLimits {
-  /** Sum of the payloads' UTF-8 sizes. */
+  /** Sum of the frames' UTF-8 sizes. */
   maxBytes: number;
   maxEvents?: number;
 }
 
 /**
- * Collects a streamed answer's SSE data payloads while it is sent, so a miss can be stored. A
+ * Collects a streamed answer's SSE frames while they are sent, so a miss can be stored. A
  * stream that grows past the bounds, fails or is cut short is abandoned: `finish()` then gives
  * nothing, and the payloads kept so far are released at once.
  */
@@ -32,7 +32,7 @@ export class StreamRecorder {
     return { events: this.events.length, bytes: this.bytes };
   }
 
-  /** One event's payload: the JSON text after `data: `. */
+  /** Frames as written to the client (one or more whole events). */
   add(payload: string): void {
     if (this.state !== 'recording') return;
     const bytes = Buffer.byteLength(payload);
@@ -51,7 +51,7 @@ export class StreamRecorder {
     this.bytes = 0;
   }
 
-  /** The stream ended with `[DONE]`: the entry to store, or undefined if it was abandoned. */
+  /** The stream ended whole (its terminator added): the entry to store, or undefined if it was abandoned. */
   finish(meta: CacheMeta): CachedStream | undefined {
     if (this.state !== 'recording') return undefined;
     this.state = 'finished';

@@ -1,19 +1,91 @@
-import type { ChatCompletionChunk, ChatCompletionResponse } from '@iir/contracts';
+import type { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse, Usage } from '@iir/contracts';
 import type { CacheSurface } from '../cache/cache-key';
+import type { ApiError } from '../errors/api-error';
+import type { ProtocolAdapter, UpstreamCall } from '../providers/provider';
 
-/** How a chat result is shaped for one endpoint (chat, legacy completions, /infer). */
+/**
+ * How a chat result is shaped for one endpoint (chat, legacy completions, /infer, Anthropic
+ * messages). The request path works in OpenAI's chat shapes; a format turns its answers into the
+ * endpoint's.
+ */
 export interface ResponseFormat {
   /** Which endpoint: part of the response cache's key (the same body answers differently on each). */
-  surface: CacheSurface;
+  readonly surface: CacheSurface;
   json(response: ChatCompletionResponse): unknown;
-  /** One SSE event for a chunk, or undefined to send nothing for it. */
-  chunk(chunk: ChatCompletionChunk): unknown;
+  /** A new encoder for one stream (encoders may keep state from chunk to chunk). */
+  encoder(body: ChatCompletionRequest): StreamEncoder;
+  /** What keys the response cache, when not the chat request (a body with fields the chat shape drops). */
+  readonly cacheBody?: ChatCompletionRequest;
+  /** Targets that speak the endpoint's own protocol are called without translation. */
+  readonly native?: NativeRoute;
 }
+
+/** One stream's chunks as SSE frames (whole events, framing included). */
+export interface StreamEncoder {
+  /** The frames for one chunk; '' sends nothing. */
+  chunk(chunk: ChatCompletionChunk): string;
+  /** The frames that end a whole stream. */
+  end(): string;
+  /** The frames of a failure after the stream started (no success terminator). */
+  fail(error: ApiError): string;
+}
+
+/** An answer already in the endpoint's shape, and its usage for the ledger. */
+export interface NativeAnswer {
+  body: unknown;
+  usage: Usage | undefined;
+}
+
+/** Frames relayed as the upstream sent them; `usage` when this event tells it (cumulative). */
+export interface NativeFrames {
+  frames: string;
+  usage?: Usage;
+}
+
+export interface NativeRoute {
+  handles(adapter: ProtocolAdapter): boolean;
+  complete(adapter: ProtocolAdapter, call: UpstreamCall): Promise<NativeAnswer>;
+  /** Resolves once the upstream sent its first event; the frames end with the upstream's own terminator. */
+  stream(adapter: ProtocolAdapter, call: UpstreamCall): Promise<{ native: AsyncIterable<NativeFrames> }>;
+}
+
+const DONE = 'data: [DONE]\n\n';
+
+/**
+ * OpenAI framing (`data: {json}\n\n`, then `data: [DONE]`). Usage the adapter asked the upstream
+ * for, to meter the stream, reaches the client only if it asked (`stream_options.include_usage`).
+ */
+class OpenAIStreamEncoder implements StreamEncoder {
+  constructor(
+    private readonly includeUsage: boolean,
+    private readonly shape: (chunk: ChatCompletionChunk) => unknown,
+  ) {}
+
+  chunk(chunk: ChatCompletionChunk): string {
+    if (chunk.usage && !this.includeUsage) {
+      if (chunk.choices.length === 0) return '';
+      delete chunk.usage;
+    }
+    const event = this.shape(chunk);
+    return event === undefined ? '' : `data: ${JSON.stringify(event)}\n\n`;
+  }
+
+  end(): string {
+    return DONE;
+  }
+
+  fail(error: ApiError): string {
+    return `data: ${JSON.stringify(error.toBody())}\n\n`;
+  }
+}
+
+const includeUsage = (body: ChatCompletionRequest): boolean => body.stream_options?.include_usage === true;
+const asIs = (chunk: ChatCompletionChunk): unknown => chunk;
 
 export const chatFormat: ResponseFormat = {
   surface: 'chat',
   json: (response) => response,
-  chunk: (chunk) => chunk,
+  encoder: (body) => new OpenAIStreamEncoder(includeUsage(body), asIs),
 };
 
 /** Legacy `POST /v1/completions`: `text_completion` objects. */
@@ -32,24 +104,25 @@ export const textCompletionFormat: ResponseFormat = {
     })),
     usage: r.usage,
   }),
-  chunk: (c) => ({
-    id: c.id,
-    object: 'text_completion',
-    created: c.created,
-    model: c.model,
-    choices: c.choices.map((ch) => ({
-      text: ch.delta.content ?? '',
-      index: ch.index,
-      logprobs: null,
-      finish_reason: ch.finish_reason,
+  encoder: (body) =>
+    new OpenAIStreamEncoder(includeUsage(body), (c) => ({
+      id: c.id,
+      object: 'text_completion',
+      created: c.created,
+      model: c.model,
+      choices: c.choices.map((ch) => ({
+        text: ch.delta.content ?? '',
+        index: ch.index,
+        logprobs: null,
+        finish_reason: ch.finish_reason,
+      })),
+      ...(c.usage ? { usage: c.usage } : {}),
     })),
-    ...(c.usage ? { usage: c.usage } : {}),
-  }),
 };
 
-/** `POST /infer`: `{output, usage}`. */
+/** `POST /infer`: `{output, usage}` (never streamed). */
 export const inferFormat: ResponseFormat = {
   surface: 'infer',
   json: (r) => ({ output: r.choices[0]?.message.content ?? '', model: r.model, usage: r.usage, finish_reason: r.choices[0]?.finish_reason ?? null }),
-  chunk: () => undefined,
+  encoder: (body) => new OpenAIStreamEncoder(includeUsage(body), () => undefined),
 };

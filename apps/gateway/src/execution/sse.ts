@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import type { OpenAIErrorBody } from '@iir/contracts';
 
-/** Writes OpenAI-framed server-sent events: `data: {json}\n\n`, ending with `data: [DONE]\n\n`. */
+/**
+ * Writes server-sent events already framed by the endpoint's encoder (`data: {json}\n\n` for
+ * OpenAI, `event: …\ndata: …\n\n` for Anthropic), with keep-alive comments while nothing else is
+ * written.
+ */
 export class SseWriter {
   private corked = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -13,7 +16,7 @@ export class SseWriter {
   /**
    * While nothing else is written for `intervalMs` (a model thinking before its first token, or
    * between two), writes an SSE comment: proxies and clients with read timeouts keep the stream,
-   * and OpenAI's SDKs skip comments. Ends with the stream.
+   * and both OpenAI's and Anthropic's SDKs skip comments. Ends with the stream.
    */
   keepAlive(intervalMs: number): void {
     if (intervalMs <= 0 || this.closed) return;
@@ -60,22 +63,17 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  data(value: unknown): void {
-    if (this.closed) return;
+  /** Whole frames (one or more events); an empty string writes nothing. */
+  write(frames: string): void {
+    if (this.closed || frames.length === 0) return;
     this.batch();
     this.keepAliveTimer?.refresh();
-    this.res.write(`data: ${JSON.stringify(value)}\n\n`);
+    this.res.write(frames);
   }
 
-  /** A failure after the stream started: an OpenAI error event, and no [DONE] (not a success). */
-  fail(body: OpenAIErrorBody): void {
+  /** The last frames (a terminator, or an error event) and the end of the response. */
+  end(frames: string): void {
     this.stopKeepAlive();
-    if (this.closed) return;
-    this.res.end(`data: ${JSON.stringify(body)}\n\n`);
-  }
-
-  done(): void {
-    this.stopKeepAlive();
-    if (!this.closed) this.res.end('data: [DONE]\n\n');
+    if (!this.closed) this.res.end(frames);
   }
 }

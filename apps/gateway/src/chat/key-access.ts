@@ -1,0 +1,87 @@
+import { isAutoModel, isLocalTarget, ROUTE_PINS, type PlanResponse, type RoutePin } from '@iir/contracts';
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { modelAccess, type ModelAccess } from '../auth/model-access';
+import type { CacheMeta } from '../cache/cached-response';
+import { ApiError } from '../errors/api-error';
+import { ModelsCatalog } from '../models/models-catalog.service';
+import type { ChatExchange } from './chat-exchange';
+
+/**
+ * What the key and the request's pin allow, applied at every step that could widen it: on what the
+ * request names (before the cache and the plan), on a stored answer, and on the plan's targets. A
+ * header or a `models` list only ever narrows what the key may do.
+ */
+@Injectable()
+export class KeyAccess {
+  constructor(private readonly models: ModelsCatalog) {}
+
+  /**
+   * The key's allow-list on the model (except `auto`, whose plan is narrowed instead) and every
+   * entry of `models`, by name or by the registry name an alias stands for; then the pin.
+   */
+  async check(exchange: ChatExchange): Promise<void> {
+    const { body, principal } = exchange;
+    const access = modelAccess(principal.allowedModels);
+    if (!access.unrestricted) {
+      const allowed = async (name: string): Promise<boolean> => {
+        if (access.allows(name)) return true;
+        const canonical = await this.models.canonicalName(name);
+        return canonical !== undefined && access.allows(canonical);
+      };
+      if (!isAutoModel(body.model) && !(await allowed(body.model))) throw denied(body.model);
+      for (const name of body.models ?? []) if (!(await allowed(name))) throw denied(name, 'models');
+    }
+    exchange.pin = routePin(exchange.request);
+    exchange.outcome.routePin = exchange.pin;
+  }
+
+  /** A stored answer serves only a request that could have produced it. */
+  servable(meta: CacheMeta, exchange: ChatExchange): boolean {
+    if (exchange.pin === 'local-only' && meta.local !== true) return false;
+    const access = modelAccess(exchange.principal.allowedModels);
+    return access.unrestricted || mayUse(access, meta.target, meta.model, exchange.body.model);
+  }
+
+  /** Only the targets the key may use, and only local ones under `local-only`; none left is an error. */
+  restrict(plan: PlanResponse, exchange: ChatExchange): PlanResponse {
+    return restrictToPin(restrictToAllowed(plan, exchange), exchange.pin, exchange.body.model);
+  }
+}
+
+function denied(model: string, param = 'model'): ApiError {
+  return new ApiError('permission_denied', `This API key may not use the model '${model}'.`, { param });
+}
+
+/** A target the key may use: on its list, or the model the (allowed) requested name resolved to. */
+function mayUse(access: ModelAccess, target: string, resolved: string, requested: string): boolean {
+  return access.allows(target) || (target === resolved && access.allows(requested));
+}
+
+function restrictToAllowed(plan: PlanResponse, exchange: ChatExchange): PlanResponse {
+  const access = modelAccess(exchange.principal.allowedModels);
+  if (access.unrestricted) return plan;
+  const requested = exchange.body.model;
+  const targets = plan.targets.filter((t) => mayUse(access, t.model, plan.model, requested));
+  if (targets.length === 0) throw denied(requested);
+  return targets.length === plan.targets.length ? plan : { ...plan, targets };
+}
+
+/** `x-iir-route: local-only` is hard: the router enforces it, and the gateway again on the plan. */
+function restrictToPin(plan: PlanResponse, pin: RoutePin | undefined, requested: string): PlanResponse {
+  if (pin !== 'local-only') return plan;
+  const targets = plan.targets.filter(isLocalTarget);
+  if (targets.length === 0) {
+    throw new ApiError('no_target_available', `x-iir-route: local-only, but no local target is available for '${requested}'.`);
+  }
+  return targets.length === plan.targets.length ? plan : { ...plan, targets };
+}
+
+/** `x-iir-route: local-only | prefer-local | remote-only`; anything else is the client's mistake. */
+function routePin(request: FastifyRequest): RoutePin | undefined {
+  const value = request.headers['x-iir-route'];
+  if (value === undefined) return undefined;
+  const pin = (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+  if (pin && (ROUTE_PINS as readonly string[]).includes(pin)) return pin as RoutePin;
+  throw new ApiError('invalid_request_error', `The x-iir-route header must be one of ${ROUTE_PINS.join(', ')}.`, { param: 'x-iir-route' });
+}
