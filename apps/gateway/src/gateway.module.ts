@@ -36,6 +36,8 @@ import { RateLimiter } from './limits/rate-limiter';
 import { createRedis } from './redis/redis-connection';
 import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
+import { MessagesController } from './messages/messages.controller';
+import { TokenCounter } from './messages/token-counter';
 import { ModelsController } from './models/models.controller';
 import { AgentAdapter } from './providers/agent/agent.adapter';
 import { ProviderCatalog } from './providers/provider-catalog';
@@ -80,7 +82,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
+      controllers: [ChatController, MessagesController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },
@@ -107,6 +109,7 @@ export class GatewayModule implements OnApplicationShutdown {
         JsonResponder,
         StreamResponder,
         ChatService,
+        TokenCounter,
         ModelsCatalog,
         AgentsDirectory,
       ],

@@ -42,7 +42,7 @@ export class ApiKeyGuard implements CanActivate {
     const secret = presentedKey(request);
     if (!secret) {
       if (this.settings.mode === 'open' || optional) return ANONYMOUS;
-      throw new ApiError('invalid_api_key', "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+      throw new ApiError('invalid_api_key', "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' (or 'x-api-key: <key>').");
     }
     const hash = sha256(secret);
     if (this.settings.adminKeyHash && timingSafeEqual(hash, this.settings.adminKeyHash)) {

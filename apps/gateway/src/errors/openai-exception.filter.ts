@@ -1,6 +1,7 @@
 import { JsonLogger } from '@iir/platform';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { anthropicErrorBody, isAnthropicPath } from '../messages/anthropic-error';
 import { ApiError } from './api-error';
 
 interface FastifyLikeError {
@@ -11,7 +12,8 @@ interface FastifyLikeError {
 
 /**
  * Every HTTP error leaves the gateway in OpenAI's shape `{error:{message,type,code,param}}`, with
- * the matching status. A client's mistake is never a 500.
+ * the matching status; on Anthropic's routes (`/v1/messages…`) in Anthropic's
+ * `{type:"error",error:{type,message}}`. A client's mistake is never a 500.
  */
 @Catch()
 export class OpenAIExceptionFilter implements ExceptionFilter {
@@ -30,7 +32,9 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
     }
     if (error.options.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.options.retryAfterSeconds));
     for (const [k, v] of Object.entries(error.options.headers ?? {})) void reply.header(k, v);
-    void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
+    const url = host.switchToHttp().getRequest<FastifyRequest>().url;
+    const body = isAnthropicPath(url) ? anthropicErrorBody(error) : error.toBody();
+    void reply.status(error.status).header('content-type', 'application/json').send(body);
   }
 
   private toApiError(exception: unknown): ApiError {

@@ -15,7 +15,7 @@ interface AnthropicMessage {
 const INSTANT_TEXT = 'Hello! This is the fake upstream.';
 
 /**
- * A fake Anthropic Messages upstream: `POST /v1/messages`, JSON and the full SSE sequence
+ * A fake Anthropic Messages upstream: `POST /v1/messages` (and `/v1/messages/count_tokens`), JSON and the full SSE sequence
  * (`message_start`, `ping`, `content_block_start`/`_delta`/`_stop` per block, `message_delta`
  * with `stop_reason` and usage, `message_stop`), each with its `event:` line. Answers follow
  * `fake-script.ts`: with tools offered and "use the tool" in the last user message it answers a
@@ -62,7 +62,7 @@ export class FakeAnthropicServer extends FakeServer {
   }
 
   protected async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST' || req.path !== '/v1/messages') {
+    if (req.method !== 'POST' || (req.path !== '/v1/messages' && req.path !== '/v1/messages/count_tokens')) {
       this.sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
       return;
     }
@@ -77,6 +77,16 @@ export class FakeAnthropicServer extends FakeServer {
     }
     if (req.headers['anthropic-version'] === undefined) {
       this.sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } });
+      return;
+    }
+    if (req.path === '/v1/messages/count_tokens') {
+      // Its own count: the same figure the answers report as input_tokens.
+      const messages = Array.isArray(req.body['messages']) ? (req.body['messages'] as AnthropicMessage[]) : [];
+      if ('max_tokens' in req.body) {
+        this.sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Extra inputs are not permitted' } });
+        return;
+      }
+      this.sendJson(res, 200, { input_tokens: inputTokensOf(messages, req.body['system']) });
       return;
     }
     if (this.takeFailure(res)) return;
@@ -103,7 +113,7 @@ export class FakeAnthropicServer extends FakeServer {
       },
       this.requestCount,
     );
-    const inputTokens = messages.reduce((sum, m) => sum + 4 + estimateTokens(textOf(m.content)), estimateTokens(systemOf(body['system'])));
+    const inputTokens = inputTokensOf(messages, body['system']);
     const message = {
       id: `msg_fake${this.requestCount}`,
       type: 'message',
@@ -243,6 +253,10 @@ function toolResultOf(content: unknown): string | undefined {
   const result = (content as AnthropicBlock[]).find((b) => b.type === 'tool_result');
   if (!result) return undefined;
   return typeof result.content === 'string' ? result.content : textOf(result.content);
+}
+
+function inputTokensOf(messages: AnthropicMessage[], system: unknown): number {
+  return messages.reduce((sum, m) => sum + 4 + estimateTokens(textOf(m.content)), estimateTokens(systemOf(system)));
 }
 
 function systemOf(system: unknown): string {

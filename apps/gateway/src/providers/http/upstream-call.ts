@@ -24,6 +24,8 @@ export async function sendUpstream(
   path: string,
   body: string,
   accept: Accept,
+  /** Headers for this call only (an Anthropic client's `anthropic-version`/`anthropic-beta`). */
+  extraHeaders?: Record<string, string>,
 ): Promise<UpstreamResponse> {
   const { provider, apiKey } = call;
   if (provider.apiKeyRequired === true && !apiKey) {
@@ -40,7 +42,7 @@ export async function sendUpstream(
   const res = await http.post({
     baseUrl,
     path,
-    headers: requestHeaders(provider, apiKey, accept),
+    headers: extraHeaders ? { ...requestHeaders(provider, apiKey, accept), ...extraHeaders } : requestHeaders(provider, apiKey, accept),
     body,
     signal: call.signal,
     timeouts: call.timeouts,
