@@ -4,6 +4,7 @@ import { DEFAULT_TRUSTED_NETWORKS, isCidrList } from './auth/trusted-network';
 import { PROVIDER_TPM_VARIABLES } from './limits/provider-tpm';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter';
 import { GatewayModule } from './gateway.module';
+import { enableCors } from './http/cors';
 import { limitJsonDepth, refuseNonJsonBodies } from './http/json-only';
 
 const optional = () => z.string().optional();
@@ -25,6 +26,8 @@ export const gatewayConfigShape = {
   MAX_CONNECTIONS_PER_IP: env.int(256, 0),
   /** Largest request body accepted, in bytes (413 above it). */
   MAX_BODY_BYTES: env.int(4 * 1024 * 1024, 1024),
+  /** Browser origins allowed to call the API (CORS), comma-separated, or `*`; empty (default) = none. */
+  CORS_ORIGINS: env.string(''),
   /** Comma-separated static user keys (no limits, no ledger key id); kept only as SHA-256. */
   GATEWAY_API_KEYS: env.string(''),
   /** The bootstrap admin key: manages keys and reads /stats; kept only as SHA-256. */
@@ -102,8 +105,10 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   }),
   module: ({ config, bus, logger }) => GatewayModule.register(config, bus, logger),
   healthEndpoint: false,
-  configure: (app, { logger }) => {
+  configure: (app, { logger, config }) => {
     app.useGlobalFilters(new OpenAIExceptionFilter(logger));
+    // CORS first: a preflight is answered before anything else looks at the request.
+    enableCors(app.getHttpAdapter().getInstance(), config.CORS_ORIGINS);
     refuseNonJsonBodies(app.getHttpAdapter().getInstance());
     // Nest's body parsers first (it skips them later once registered), then ours in place of its JSON one.
     app.getHttpAdapter().registerParserMiddleware();

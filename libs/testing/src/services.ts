@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 
@@ -42,4 +43,13 @@ function canConnect(host: string, port: number): Promise<boolean> {
 /** A subject prefix of its own for each test, so tests share one NATS without crosstalk. */
 export function uniquePrefix(label = 't'): string {
   return `${label}${randomBytes(5).toString('hex')}`;
+}
+
+/** Debian's Chromium, for tests that drive a real browser; a clear error when it is not installed. */
+export function requireChromium(): string {
+  const path = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(`Chromium is not installed at ${path}; browser tests need Debian's Chromium:\n  apt-get update && apt-get install -y chromium`);
+  }
+  return path;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { jsonDeeperThan, MAX_JSON_DEPTH } from '@iir/platform';
 import { ApiError } from '../errors/api-error';
+import { anthropicErrorBody, isAnthropicPath } from '../messages/anthropic-error';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -21,7 +22,7 @@ export function refuseNonJsonBodies(fastify: FastifyInstance): void {
       'unsupported_media_type',
       `This route takes a JSON body: send 'Content-Type: application/json' (got ${type === undefined ? 'no content type' : `'${type}'`}).`,
     );
-    void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
+    void reply.status(error.status).header('content-type', 'application/json').send(isAnthropicPath(request.url) ? anthropicErrorBody(error) : error.toBody());
   });
 }
 
