@@ -112,6 +112,9 @@ describe('gateway chat path (real NATS, scripted router, fake upstreams)', () =>
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('30');
     expect(res.headers.get('x-iir-attempts')).toBe('1');
+    // The error answer keeps the plan's part of the receipt.
+    expect(res.headers.get('x-iir-policy')).toBe('direct');
+    expect(res.headers.get('x-iir-route-reason')).toBe('scripted');
     const body = (await res.json()) as { error: { type: string; code: string } };
     expect(body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
     expect(spec.errors('ErrorResponse', body)).toEqual([]);

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '@iir/contracts';
+import type { ChatCompletionRequest, PlanResponse } from '@iir/contracts';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestObserver } from '../observability/request-observer';
@@ -9,6 +9,7 @@ import { KeyAccess } from './key-access';
 import { LimitsStep } from './limits-step';
 import { Planner } from './planner';
 import type { ResponseFormat } from './response-format';
+import { planRouteHeaders } from './route-receipt';
 import { StreamResponder } from './stream-responder';
 
 /**
@@ -37,6 +38,7 @@ export class ChatService {
   async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
     const exchange = new ChatExchange(body, request, reply, format);
     this.observer.started();
+    let plan: PlanResponse | undefined;
     try {
       await this.access.check(exchange);
       await this.limits.admitKey(exchange);
@@ -46,11 +48,13 @@ export class ChatService {
         await this.limits.release(exchange);
         return;
       }
-      const plan = await this.planner.plan(exchange);
+      plan = await this.planner.plan(exchange);
       const responder = exchange.stream ? this.streams : this.json;
       await responder.respond(exchange, plan, this.limits.admitter(exchange), cached.store);
     } catch (error) {
       exchange.failed(error);
+      // An error answer still says which policy decided and why (the plan's part of the receipt).
+      if (plan && !reply.sent) void reply.headers(planRouteHeaders(plan));
       throw error;
     } finally {
       this.limits.settle(exchange);

@@ -16,7 +16,7 @@ export function planRouteHeaders(plan: PlanResponse): Record<string, string> {
     fixed = {
       'x-iir-model': plan.model,
       'x-iir-policy': plan.policy,
-      'x-iir-route-reason': plan.reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 256),
+      'x-iir-route-reason': asciiHeader(plan.reason).slice(0, 256),
       ...(plan.auto
         ? {
             'x-iir-auto-tier': plan.auto.tier,
@@ -29,6 +29,46 @@ export function planRouteHeaders(plan: PlanResponse): Record<string, string> {
     planHeaders.set(plan, fixed);
   }
   return fixed;
+}
+
+/** Symbols the router's reasons use, in the ASCII a header can carry without losing their meaning. */
+const ASCII_FOR: Record<string, string> = {
+  '→': '->',
+  '←': '<-',
+  '⇒': '=>',
+  '≥': '>=',
+  '≤': '<=',
+  '≠': '!=',
+  '×': 'x',
+  '·': '.',
+  '…': '...',
+  '–': '-',
+  '—': '-',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '°': ' deg',
+};
+
+/**
+ * A header value in printable ASCII that keeps its meaning: arrows and comparison signs spelled
+ * out, accents dropped (`é` → `e`), anything else left a `?`.
+ */
+export function asciiHeader(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if (code >= 0x20 && code <= 0x7e) out += char;
+    else if (ASCII_FOR[char] !== undefined) out += ASCII_FOR[char];
+    else {
+      const plain = char.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+      out += /^[\x20-\x7e]+$/.test(plain) ? plain : char === '\t' || char === '\n' ? ' ' : '?';
+    }
+  }
+  return out;
 }
 
 /** Where a stored answer came from, so a hit's receipt and usage record can say so. */
