@@ -56,7 +56,6 @@ const ASCII_FOR: Record<string, string> = {
  * out, accents dropped (`é` → `e`), anything else left a `?`.
  */
 export function asciiHeader(text: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   let out = '';
   for (const char of text) {
