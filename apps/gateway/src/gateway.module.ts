@@ -36,6 +36,7 @@ import { RateLimiter } from './limits/rate-limiter';
 import { createRedis } from './redis/redis-connection';
 import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
+import { EmbeddingsController } from './embeddings/embeddings.controller';
 import { MessagesController } from './messages/messages.controller';
 import { TokenCounter } from './messages/token-counter';
 import { ModelsController } from './models/models.controller';
@@ -82,7 +83,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, MessagesController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
+      controllers: [ChatController, MessagesController, EmbeddingsController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },

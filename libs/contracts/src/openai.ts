@@ -116,6 +116,23 @@ export interface ChatCompletionChunk {
   [k: string]: unknown;
 }
 
+/** `POST /v1/embeddings`. */
+export interface EmbeddingsRequest {
+  model: string;
+  /** One text, several, or token ids (one list or several). */
+  input: string | string[] | number[] | number[][];
+  encoding_format?: 'float' | 'base64';
+  dimensions?: number;
+  user?: string;
+}
+
+export interface EmbeddingsResponse {
+  object: 'list';
+  model: string;
+  data: Array<{ object: 'embedding'; index: number; embedding: number[] | string }>;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
 /** OpenAI's error body. */
 export interface OpenAIErrorBody {
   error: { message: string; type: string; code: string | null; param: string | null };

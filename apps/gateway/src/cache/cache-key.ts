@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatCompletionRequest } from '@iir/contracts';
 
 /** Which endpoint shaped the answer: the stored body is already in that endpoint's format. */
-export type CacheSurface = 'chat' | 'completions' | 'infer' | 'messages';
+export type CacheSurface = 'chat' | 'completions' | 'infer' | 'messages' | 'embeddings';
 /** A JSON answer and an SSE stream are kept apart: one is never served for the other. */
 export type CacheKind = 'json' | 'stream';
 

@@ -42,7 +42,13 @@ export const CACHE_HEADER = 'x-iir-cache';
  * Tools do not prevent caching: the gateway never runs them, it only returns the model's tool
  * calls, so a cached tool call has the same effect as a fresh one (the client runs it either way).
  */
-export function cacheDecision(body: ChatCompletionRequest, headers: IncomingHttpHeaders, settings: CachePolicySettings): CacheDecision {
+export function cacheDecision(
+  body: ChatCompletionRequest,
+  headers: IncomingHttpHeaders,
+  settings: CachePolicySettings,
+  /** The endpoint's answers never vary (embeddings): cached without `temperature: 0`. */
+  deterministic = false,
+): CacheDecision {
   if (!settings.enabled) return { read: false, write: false, reason: 'cache disabled' };
   const control = parseCacheControl(headerText(headers['cache-control']));
   const switched = headerText(headers[CACHE_HEADER]).trim().toLowerCase();
@@ -52,6 +58,7 @@ export function cacheDecision(body: ChatCompletionRequest, headers: IncomingHttp
   const optedIn = switched === 'on' || control.maxAge !== undefined;
   if (!optedIn) {
     if (settings.mode === 'opt-in') return { read: false, write: false, reason: 'not opted in' };
+    if (deterministic) return { read: !(control.noCache || control.maxAge === 0), write: true, reason: 'deterministic endpoint' };
     if (body.temperature !== 0) return { read: false, write: false, reason: 'temperature is not 0' };
     if (body.n !== undefined && body.n !== null && body.n !== 1) return { read: false, write: false, reason: 'n is not 1' };
   }

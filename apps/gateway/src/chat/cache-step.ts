@@ -34,7 +34,7 @@ export class CacheStep {
 
   async lookup(exchange: ChatExchange): Promise<CacheVerdict> {
     const { body, format, request, outcome } = exchange;
-    const decision = cacheDecision(body, request.headers, this.settings.policy);
+    const decision = cacheDecision(body, request.headers, this.settings.policy, format.deterministic === true);
     const key = decision.read || decision.write ? this.cache.key(format.surface, format.cacheBody ?? body, exchange.stream ? 'stream' : 'json') : '';
     const lookup = await this.cache.lookup(key, decision);
     // A stored answer serves only a request that could have produced it: a target the key may

@@ -18,6 +18,8 @@ export interface ResponseFormat {
   readonly cacheBody?: ChatCompletionRequest;
   /** Targets that speak the endpoint's own protocol are called without translation. */
   readonly native?: NativeRoute;
+  /** The endpoint's answers do not vary between calls (embeddings): cached without `temperature: 0`. */
+  readonly deterministic?: boolean;
 }
 
 /** One stream's chunks as SSE frames (whole events, framing included). */

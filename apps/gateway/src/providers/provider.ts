@@ -2,6 +2,8 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
   ChatCompletionResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
   ErrorCode,
   Protocol,
   Target,
@@ -74,6 +76,11 @@ export class UpstreamError extends Error {
       /** The provider's own error message/type, when it sent one (surfaced to the client). */
       upstreamType?: string;
       param?: string | null;
+      /**
+       * The target can never serve this request (its protocol lacks the operation): the next
+       * target is tried at once, without a retry, and the upstream's health is not touched.
+       */
+      skipTarget?: boolean;
     },
   ) {
     super(message);
@@ -100,4 +107,6 @@ export interface ProtocolAdapter {
   readonly protocol: Protocol;
   complete(call: UpstreamCall): Promise<ChatCompletionResponse>;
   stream(call: UpstreamCall): Promise<UpstreamStream>;
+  /** `POST /embeddings`, for protocols that have it; `request.model` is already the upstream's id. */
+  embed?(call: UpstreamCall, request: EmbeddingsRequest): Promise<EmbeddingsResponse>;
 }

@@ -13,7 +13,8 @@ const INSTANT_TEXT = 'Hello! This is the fake upstream.';
  * A fake OpenAI-compatible upstream: `POST /v1/chat/completions` (JSON, and SSE framed as OpenAI
  * does: `data: {chunk}` events, the first with the role, content in word-sized chunks, a last
  * chunk with `finish_reason`, a usage-only chunk when `stream_options.include_usage`, then
- * `data: [DONE]`), and `GET /v1/models`. Answers follow `fake-script.ts`. With `apiKey` set it
+ * `data: [DONE]`), `POST /v1/embeddings` (a deterministic unit vector per input, 8 numbers or
+ * `dimensions`, `float` or `base64`) and `GET /v1/models`. Answers follow `fake-script.ts`. With `apiKey` set it
  * wants `Authorization: Bearer <apiKey>`.
  */
 export class FakeOpenAIServer extends FakeServer {
@@ -80,6 +81,17 @@ export class FakeOpenAIServer extends FakeServer {
   protected async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && req.path === '/v1/models') {
       this.sendJson(res, 200, { object: 'list', data: [{ id: this.modelId, object: 'model', created: 1_700_000_000, owned_by: 'fake' }] });
+      return;
+    }
+    if (req.method === 'POST' && req.path === '/v1/embeddings') {
+      if (!this.authorized(req)) {
+        this.sendJson(res, 401, { error: openAIError(401) });
+        return;
+      }
+      if (this.takeFailure(res)) return;
+      const answer = embeddings(req.body);
+      if ('error' in answer) this.sendJson(res, 400, answer);
+      else this.sendJson(res, 200, answer);
       return;
     }
     if (req.method !== 'POST' || req.path !== '/v1/chat/completions') {
@@ -225,4 +237,37 @@ function stopsOf(stop: unknown): string[] {
 
 function numberOf(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
+}
+
+/** The vector the fake gives a text: deterministic, unit length, `dimensions` long. */
+export function fakeEmbedding(text: string, dimensions = 8): number[] {
+  let seed = 2166136261;
+  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
+  const values: number[] = [];
+  for (let i = 0; i < dimensions; i++) {
+    seed = Math.imul(seed ^ (seed >>> 15), 2246822507) >>> 0;
+    values.push((seed / 0xffffffff) * 2 - 1);
+  }
+  const norm = Math.hypot(...values) || 1;
+  return values.map((v) => Math.fround(v / norm));
+}
+
+function embeddings(body: Record<string, unknown>): Record<string, unknown> {
+  const input = body['input'];
+  const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((t) => typeof t === 'string') ? (input as string[]) : undefined;
+  if (typeof body['model'] !== 'string' || texts === undefined || texts.length === 0) {
+    return { error: { message: "'input' must be a string or a list of strings.", type: 'invalid_request_error', param: 'input', code: null } };
+  }
+  const dimensions = typeof body['dimensions'] === 'number' ? body['dimensions'] : 8;
+  const base64 = body['encoding_format'] === 'base64';
+  const tokens = texts.reduce((sum, t) => sum + estimateTokens(t), 0);
+  return {
+    object: 'list',
+    model: body['model'],
+    data: texts.map((text, index) => {
+      const vector = fakeEmbedding(text, dimensions);
+      return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+    }),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
 }

@@ -1,10 +1,11 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse } from '@iir/contracts';
+import type { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse, EmbeddingsRequest, EmbeddingsResponse } from '@iir/contracts';
 import { endedEarly, isRecord, malformedEvent, parseJson, primed, sendUpstream } from '../http/upstream-call';
 import type { UpstreamHttpClient, UpstreamResponse } from '../http/upstream-client';
 import { streamEventError, type CallPhase } from '../http/upstream-errors';
 import { UpstreamError, type ProtocolAdapter, type ProviderDescriptor, type UpstreamCall, type UpstreamStream } from '../provider';
 
 const CHAT_PATH = '/chat/completions';
+const EMBEDDINGS_PATH = '/embeddings';
 
 /**
  * OpenAI's Chat Completions wire format, spoken by OpenAI, vLLM, llm-d, OpenRouter, DeepSeek,
@@ -31,6 +32,16 @@ export class OpenAICompatibleAdapter implements ProtocolAdapter {
       throw new UpstreamError('upstream_error', `Provider '${call.provider.id}' sent a malformed chat completion.`, { retryable: true });
     }
     return parsed as ChatCompletionResponse;
+  }
+
+  async embed(call: UpstreamCall, request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
+    const res = await sendUpstream(this.http, call, EMBEDDINGS_PATH, JSON.stringify(request), 'json');
+    const parsed = parseJson(await res.text());
+    if (isRecord(parsed) && parsed['error'] !== undefined && parsed['error'] !== null) throw streamEventError(parsed, call.provider.id, call.apiKey, 'before-output');
+    if (!isRecord(parsed) || !Array.isArray(parsed['data'])) {
+      throw new UpstreamError('upstream_error', `Provider '${call.provider.id}' sent malformed embeddings.`, { retryable: true });
+    }
+    return parsed as unknown as EmbeddingsResponse;
   }
 
   async stream(call: UpstreamCall): Promise<UpstreamStream> {
