@@ -101,6 +101,19 @@ describe('gateway chat path (real NATS, scripted router, fake upstreams)', () =>
     expect(response.headers.get('x-iir-target')).toBe('fake/echo');
   });
 
+  it('takes OpenRouter’s `models` list without `model`: the first is asked for, the rest follow', async () => {
+    const res = await fetch(`${h.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ models: ['nope/missing', 'fake/echo'], messages: [{ role: 'user', content: 'models only' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-iir-target')).toBe('fake/echo');
+    expect(h.plans.at(-1)).toMatchObject({ model: 'nope/missing', models: ['fake/echo'] });
+    const body = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]?.message.content).toBe('You said: models only');
+  });
+
   it('answers 429 with Retry-After when every target is rate limited', async () => {
     // Retry-After beyond UPSTREAM_MAX_RETRY_WAIT_MS: no point waiting on this target.
     primary.failNext(1, 429, { retryAfter: '30' });

@@ -15,6 +15,8 @@ export class GatewayHarness {
   /** model name → targets the scripted router answers with. */
   routes = new Map<string, Target[]>();
   models: ModelRecord[] = [];
+  /** The near misses the scripted router names for an unknown model. */
+  suggest: (model: string) => string[] = () => ['fake/echo'];
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.gateway.port}`;
@@ -31,9 +33,8 @@ export class GatewayHarness {
         this.plans.push(req);
         const targets = [req.model, ...(req.models ?? [])].flatMap((m) => this.routes.get(m) ?? []);
         if (targets.length === 0) {
-          throw new BusError('model_not_found', `The model '${req.model}' does not exist. Did you mean: fake/echo?`, {
-            suggestions: ['fake/echo'],
-          });
+          const suggestions = this.suggest(req.model);
+          throw new BusError('model_not_found', `The model '${req.model}' does not exist. Did you mean: ${suggestions.join(', ')}?`, { suggestions });
         }
         const plan: PlanResponse = { model: targets[0]?.model ?? req.model, targets, policy: 'direct', reason: 'scripted' };
         return plan;

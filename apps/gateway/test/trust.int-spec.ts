@@ -23,6 +23,7 @@ describe('gateway trust: allowed_models and local-only (real Redis, real NATS, f
   const run = randomBytes(4).toString('hex');
   const WIDE = `iir-wide-${run}`;
   const NARROW = `iir-narrow-${run}`;
+  const GLOB = `iir-glob-${run}`;
   const keys = new Map<string, ApiKeyInfo>();
 
   const LOCAL = 'ollama/llama3.2';
@@ -45,6 +46,7 @@ describe('gateway trust: allowed_models and local-only (real Redis, real NATS, f
     await h.start({ REDIS_URL: TEST_REDIS_URL, CACHE_TTL: '60' });
     keys.set(sha(WIDE), key('wide', []));
     keys.set(sha(NARROW), key('narrow', ['fake/allowed', 'fake/flaky']));
+    keys.set(sha(GLOB), key('glob', ['fake/al*']));
     h.bus.handle(SUBJECTS.auth.verifyKey, (payload): KeyVerifyResponse => {
       const found = keys.get((payload as KeyVerifyRequest).hash);
       return found ? { key: found, usable: true } : { usable: false, reason: 'unknown' };
@@ -125,6 +127,30 @@ describe('gateway trust: allowed_models and local-only (real Redis, real NATS, f
       const res = await chat(NARROW, { model: 'allowed-alias', messages: say('alias') });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-iir-target')).toBe('fake/allowed');
+    });
+
+    it('names near misses a key may use, never one it may not (chat and /v1/models/{id})', async () => {
+      h.suggest = () => ['fake/secret', 'fake/allowed'];
+      try {
+        // A name outside the allow-list is refused before the router hears of it …
+        expect((await chat(NARROW, { model: 'fake/secre', messages: say('typo') })).status).toBe(403);
+        // … and one inside it that the router does not know hears only of allowed near misses.
+        const res = await chat(GLOB, { model: 'fake/alowed', messages: say('typo') });
+        expect(res.status).toBe(404);
+        const message = ((await res.json()) as { error: { message: string } }).error.message;
+        expect(message).toContain('Did you mean: fake/allowed?');
+        expect(message).not.toContain('fake/secret');
+        const wide = await chat(WIDE, { model: 'fake/secre', messages: say('typo') });
+        expect(((await wide.json()) as { error: { message: string } }).error.message).toContain('fake/secret');
+      } finally {
+        h.suggest = () => ['fake/echo'];
+      }
+      const one = await fetch(`${h.baseUrl}/v1/models/fake/secre`, { headers: { authorization: `Bearer ${NARROW}` } });
+      expect(one.status).toBe(404);
+      const message = ((await one.json()) as { error: { message: string } }).error.message;
+      expect(message).not.toContain('fake/secret');
+      const wideOne = await fetch(`${h.baseUrl}/v1/models/fake/secre`, { headers: { authorization: `Bearer ${WIDE}` } });
+      expect(((await wideOne.json()) as { error: { message: string } }).error.message).toContain('Did you mean: fake/secret');
     });
 
     it('lists only the models the key may use on /v1/models', async () => {

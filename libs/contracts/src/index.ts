@@ -9,3 +9,4 @@ export * from './openai';
 export * from './registry';
 export * from './routing';
 export * from './subjects';
+export * from './names';

@@ -13,6 +13,12 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
     throw invalid('The request body must be a JSON object.', null);
   }
   const b = body as Record<string, unknown>;
+  const listed = b['models'];
+  if (b['model'] === undefined && Array.isArray(listed) && listed.length > 0 && listed.every((m) => typeof m === 'string' && m.length > 0)) {
+    // OpenRouter's form: `models` alone, tried in order; the first is the model asked for.
+    b['model'] = listed[0];
+    b['models'] = listed.slice(1);
+  }
   if (typeof b['model'] !== 'string' || b['model'].length === 0) {
     throw invalid(b['model'] === undefined ? "Missing required parameter: 'model'." : "'model' must be a non-empty string.", 'model');
   }

@@ -1,4 +1,4 @@
-import { isAutoModel, isLocalTarget, ROUTE_PINS, type PlanResponse, type RoutePin } from '@iir/contracts';
+import { BusError, isAutoModel, isLocalTarget, ROUTE_PINS, type PlanResponse, type RoutePin } from '@iir/contracts';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { modelAccess, type ModelAccess } from '../auth/model-access';
@@ -41,6 +41,19 @@ export class KeyAccess {
     if (exchange.pin === 'local-only' && meta.local !== true) return false;
     const access = modelAccess(exchange.principal.allowedModels);
     return access.unrestricted || mayUse(access, meta.target, meta.model, exchange.body.model);
+  }
+
+  /**
+   * The router's "no such model" names its near misses from the whole catalogue; a key limited to
+   * some models hears only of those (a hint must not reveal a model it may not use).
+   */
+  narrowHints(error: unknown, exchange: ChatExchange): unknown {
+    const access = modelAccess(exchange.principal.allowedModels);
+    if (access.unrestricted || !(error instanceof BusError) || error.code !== 'model_not_found') return error;
+    const suggested = error.details?.['suggestions'];
+    const suggestions = (Array.isArray(suggested) ? suggested : []).filter((s): s is string => typeof s === 'string' && access.allows(s));
+    const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+    return new BusError('model_not_found', `The model '${exchange.body.model}' does not exist.${hint}`, { suggestions });
   }
 
   /** Only the targets the key may use, and only local ones under `local-only`; none left is an error. */

@@ -42,7 +42,8 @@ export class Planner implements OnModuleInit, OnApplicationShutdown {
     const cached = this.plans.get(key);
     if (cached) return cached;
     const askedAt = this.plans.generation;
-    const plan = await this.router.plan({
+    const plan = await this.router
+      .plan({
       requestId,
       model: body.model,
       ...(body.models ? { models: body.models } : {}),
@@ -52,7 +53,10 @@ export class Planner implements OnModuleInit, OnApplicationShutdown {
       // The pin binds every plan; `auto` also gets the turns the classifier needs.
       ...(pin ? { route: pin } : {}),
       ...(isAutoModel(body.model) ? { classify: toClassifierMessages(body.messages) } : {}),
-    });
+      })
+      .catch((error: unknown) => {
+        throw this.access.narrowHints(error, exchange);
+      });
     this.plans.set(key, plan, askedAt);
     return plan;
   }

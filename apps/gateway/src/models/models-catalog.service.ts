@@ -1,4 +1,4 @@
-import type { ModelList, ModelObject, ModelRecord, RegistryClient, Subscription } from '@iir/contracts';
+import { closestNames, type ModelList, type ModelObject, type ModelRecord, type RegistryClient, type Subscription } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AgentsDirectory } from '../agents/agents-directory.service';
@@ -46,11 +46,17 @@ export class ModelsCatalog implements OnModuleInit, OnApplicationShutdown {
     return announced.length === 0 && data === loaded.list.data ? loaded.list : { object: 'list', data: [...data, ...announced] };
   }
 
-  async get(id: string): Promise<ModelObject> {
+  /** `visible`: which names the caller may see (near-miss hints never name a model its key may not use). */
+  async get(id: string, visible: (name: string) => boolean = () => true): Promise<ModelObject> {
     const loaded = await this.load();
     const found = loaded.byId.get(id.toLowerCase());
     if (!found && (await this.agents.servedModels()).has(id.toLowerCase())) return agentModelObject(id.toLowerCase());
-    if (!found) throw new ApiError('model_not_found', `The model '${id}' does not exist.`, { param: 'model' });
+    if (!found) {
+      // The same near-miss hints a chat request for the name gets from the router.
+      const suggestions = closestNames(id, loaded.list.data.map((m) => m.id).filter(visible));
+      const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+      throw new ApiError('model_not_found', `The model '${id}' does not exist.${hint}`, { param: 'model' });
+    }
     if (!loaded.agentNames.has(found)) return found;
     return withAvailability(found, loaded.agentNames, await this.agents.servedModels());
   }

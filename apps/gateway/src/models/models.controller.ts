@@ -24,8 +24,9 @@ export class ModelsController {
   @Get('*')
   async get(@Req() request: FastifyRequest): Promise<ModelObject> {
     const id = decodeURIComponent((request.params as Record<string, string>)['*'] ?? '');
-    const found = await this.catalog.get(id);
-    if (!modelAccess(principalOf(request).allowedModels).allows(found.id)) {
+    const access = modelAccess(principalOf(request).allowedModels);
+    const found = await this.catalog.get(id, (name) => access.allows(name));
+    if (!access.allows(found.id)) {
       throw new ApiError('permission_denied', `This API key may not use the model '${found.id}'.`, { param: 'model' });
     }
     return found;

@@ -7,7 +7,11 @@ import type { ModelRecord } from '@iir/contracts';
 export class Catalog {
   readonly byName = new Map<string, ModelRecord>();
   readonly byAlias = new Map<string, ModelRecord>();
-  /** Bare id → every enabled model with that id (more than one = ambiguous). */
+  /**
+   * Bare id → every enabled model with that id (more than one = ambiguous): the name without its
+   * provider (`gpt-4o-mini`, `meta-llama/llama-3.3-70b-instruct` of `openrouter/meta-llama/…`)
+   * and the id the upstream knows it by.
+   */
   readonly byBareId = new Map<string, ModelRecord[]>();
   readonly providers = new Set<string>();
   readonly names: string[];
@@ -23,9 +27,12 @@ export class Catalog {
       this.providers.add(m.provider.toLowerCase());
       for (const alias of m.aliases) this.byAlias.set(alias.toLowerCase(), m);
       const bare = name.slice(name.indexOf('/') + 1);
-      const list = this.byBareId.get(bare) ?? [];
-      list.push(m);
-      this.byBareId.set(bare, list);
+      for (const id of new Set([bare, m.upstreamModel.toLowerCase()])) {
+        if (!id) continue;
+        const list = this.byBareId.get(id) ?? [];
+        list.push(m);
+        this.byBareId.set(id, list);
+      }
     }
     this.names = [...this.byName.values()].map((m) => m.name);
   }

@@ -29,6 +29,8 @@ const catalog = new Catalog(7, [
   model('deepseek/deepseek-chat'),
   model('openrouter/deepseek-chat'),
   model('openai/old', { enabled: false }),
+  model('openrouter/meta-llama/llama-3.3-70b-instruct', { upstreamModel: 'meta-llama/llama-3.3-70b-instruct' }),
+  model('openrouter/qwen-big', { upstreamModel: 'qwen/qwen-2.5-72b-instruct' }),
 ]);
 const planner = new Planner(5_000);
 const plan = (m: string, models?: string[]) => planner.plan(catalog, { requestId: 'r', model: m, stream: false, ...(models ? { models } : {}) });
@@ -79,6 +81,23 @@ describe(Planner.name, () => {
     const e = failure('openai/gpt-4o-mni');
     expect(e.message).toContain('Did you mean: openai/gpt-4o-mini');
     expect(e.details?.['suggestions']).toContain('openai/gpt-4o-mini');
+  });
+
+  it('resolves a bare id that holds a slash, or the upstream’s own id, when one provider serves it', () => {
+    expect(plan('meta-llama/llama-3.3-70b-instruct').model).toBe('openrouter/meta-llama/llama-3.3-70b-instruct');
+    expect(plan('Qwen/qwen-2.5-72b-instruct').model).toBe('openrouter/qwen-big');
+    expect(plan('qwen/qwen-2.5-72b-instruct').reason).toContain("only provider serving 'qwen/qwen-2.5-72b-instruct'");
+  });
+
+  it('answers a provider typo with the provider and the models it meant', () => {
+    const e = failure('opnai/gpt-4o');
+    expect(e.message).toContain("unknown provider 'opnai' (did you mean the provider 'openai'?)");
+    expect(e.message).toContain('Did you mean: openai/gpt-4o');
+    expect(e.details?.['suggestions']).toContain('openai/gpt-4o');
+    const unconfigured = failure('gemnii/gemini-2.0-flash');
+    expect(unconfigured.message).toContain("did you mean the provider 'gemini'?");
+    expect(unconfigured.message).toContain('Its models need EXTERNAL_GEMINI_KEY');
+    expect(unconfigured.details?.['variable']).toBe('EXTERNAL_GEMINI_KEY');
   });
 
   it('treats disabled models as unknown', () => {

@@ -1,6 +1,5 @@
-import { BusError, PROVIDER_SETUP_VARIABLES, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
+import { BusError, closestNames, PROVIDER_SETUP_VARIABLES, type ModelRecord, type PlanRequest, type PlanResponse, type Target } from '@iir/contracts';
 import type { Catalog } from '../catalog/catalog';
-import { closestNames } from './suggest';
 
 /**
  * Resolves a requested model name against the catalogue and orders the targets: the model itself,
@@ -54,29 +53,41 @@ export function resolve(catalog: Catalog, requested: string): Resolution {
   if (exact) return { model: exact, how: 'exact match' };
   const alias = catalog.byAlias.get(key);
   if (alias) return { model: alias, how: `alias '${requested}'` };
-  const slash = key.indexOf('/');
-  if (slash === -1) {
-    const candidates = catalog.byBareId.get(key) ?? [];
-    if (candidates.length === 1) return { model: candidates[0], how: `only provider serving '${requested}'` };
-    if (candidates.length > 1) {
-      const names = candidates.map((c) => c.name);
-      return {
-        error: new BusError('model_not_found', `The model '${requested}' is served by several providers; name one of: ${names.join(', ')}.`, {
-          suggestions: names,
-        }),
-      };
-    }
-  } else if (!catalog.providers.has(key.slice(0, slash))) {
-    const provider = requested.slice(0, slash);
-    const variable = PROVIDER_SETUP_VARIABLES[provider.toLowerCase()];
-    const providers = [...catalog.providers].sort();
-    const known = providers.length > 0 ? ` Configured providers: ${providers.join(', ')}.` : '';
-    const message = variable
-      ? `The model '${requested}' is not available: the provider '${provider}' is not configured. Set ${variable} and restart IIR to use its models.${known}`
-      : `The model '${requested}' does not exist: unknown provider '${provider}'.${known || ' No provider is configured yet.'}`;
-    return { error: new BusError('model_not_found', message, { suggestions: closestNames(requested, catalog.names), ...(variable ? { variable } : {}) }) };
+  // A bare id, which may itself hold a slash (`meta-llama/llama-3.3-70b-instruct`): fine when one provider serves it.
+  const candidates = catalog.byBareId.get(key) ?? [];
+  if (candidates.length === 1) return { model: candidates[0], how: `only provider serving '${requested}'` };
+  if (candidates.length > 1) {
+    const names = candidates.map((c) => c.name);
+    return {
+      error: new BusError('model_not_found', `The model '${requested}' is served by several providers; name one of: ${names.join(', ')}.`, {
+        suggestions: names,
+      }),
+    };
   }
+  const slash = key.indexOf('/');
+  if (slash !== -1 && !catalog.providers.has(key.slice(0, slash))) return { error: unknownProvider(catalog, requested, slash) };
   return {};
+}
+
+/** A provider nobody configured: the variable that would (also for a typo of a well-known one), and the nearest models. */
+function unknownProvider(catalog: Catalog, requested: string, slash: number): BusError {
+  const provider = requested.slice(0, slash);
+  const suggestions = closestNames(requested, catalog.names);
+  const providers = [...catalog.providers].sort();
+  const known = providers.length > 0 ? ` Configured providers: ${providers.join(', ')}.` : '';
+  const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+  let variable = PROVIDER_SETUP_VARIABLES[provider.toLowerCase()];
+  let message: string;
+  if (variable) {
+    message = `The model '${requested}' is not available: the provider '${provider}' is not configured. Set ${variable} and restart IIR to use its models.${known}`;
+  } else {
+    const near = closestNames(provider, [...providers, ...Object.keys(PROVIDER_SETUP_VARIABLES)], 1)[0];
+    const spelled = near && near !== provider.toLowerCase() ? ` (did you mean the provider '${near}'?)` : '';
+    variable = near && !catalog.providers.has(near) ? PROVIDER_SETUP_VARIABLES[near] : undefined;
+    const setup = variable ? ` Its models need ${variable}.` : '';
+    message = `The model '${requested}' does not exist: unknown provider '${provider}'${spelled}.${setup}${hint}${known || (hint ? '' : ' No provider is configured yet.')}`;
+  }
+  return new BusError('model_not_found', message, { suggestions, ...(variable ? { variable } : {}) });
 }
 
 export function lookup(catalog: Catalog, name: string): ModelRecord | undefined {

@@ -1,3 +1,5 @@
+/** Near-miss suggestions for model names, shared by the router (plans) and the gateway (`/v1/models/{id}`). */
+
 /** Up to `max` names closest to `wanted`: edit distance on the model id, shared prefix as tiebreak. */
 export function closestNames(wanted: string, names: readonly string[], max = 3): string[] {
   const w = wanted.toLowerCase();
