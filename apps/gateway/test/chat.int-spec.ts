@@ -114,6 +114,19 @@ describe('gateway chat path (real NATS, scripted router, fake upstreams)', () =>
     expect(body.choices[0]?.message.content).toBe('You said: models only');
   });
 
+  it('hands OpenRouter’s provider object to the router, never to the upstream, and refuses a malformed one', async () => {
+    const provider = { order: ['fake'], ignore: ['anthropic'], allow_fallbacks: false, sort: 'price' };
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${h.baseUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await post({ model: 'fake/echo', provider, messages: [{ role: 'user', content: 'with provider prefs' }] });
+    expect(res.status).toBe(200);
+    expect(h.plans.at(-1)?.provider).toEqual(provider);
+    expect(primary.requests.at(-1)?.body).not.toHaveProperty('provider');
+    const bad = await post({ model: 'fake/echo', provider: { sort: 'cheapest' }, messages: [{ role: 'user', content: 'x' }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('provider.sort');
+  });
+
   it('answers 429 with Retry-After when every target is rate limited', async () => {
     // Retry-After beyond UPSTREAM_MAX_RETRY_WAIT_MS: no point waiting on this target.
     primary.failNext(1, 429, { retryAfter: '30' });

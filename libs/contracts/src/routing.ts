@@ -41,6 +41,25 @@ export interface PlanRequest {
   classify?: ClassifierMessage[];
   /** The request's `x-iir-route` pin: a hard constraint for every model (`local-only`), and the tiers of `auto`. */
   route?: RoutePin;
+  /** OpenRouter's `provider` object, over IIR's provider names: narrows and reorders the plan, never widens it. */
+  provider?: ProviderPreferences;
+}
+
+export const PROVIDER_SORTS = ['price', 'latency', 'throughput'] as const;
+export type ProviderSort = (typeof PROVIDER_SORTS)[number];
+
+/** How a request wants its providers used (OpenRouter's provider routing, with IIR's provider names). */
+export interface ProviderPreferences {
+  /** These providers first, in this order. */
+  order?: string[];
+  /** Only these providers. */
+  only?: string[];
+  /** Never these providers. */
+  ignore?: string[];
+  /** `false`: no target beyond the `order` list (or beyond the first, without one). Default true. */
+  allow_fallbacks?: boolean;
+  /** Order the targets by price (cheapest first), latency or throughput (fastest first). */
+  sort?: ProviderSort;
 }
 
 /** One place a request may run. Secrets are not part of it: the gateway holds provider keys. */

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '@iir/contracts';
+import { PROVIDER_SORTS, type ChatCompletionRequest } from '@iir/contracts';
 import { ApiError } from '../errors/api-error';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
@@ -68,7 +68,26 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   if (models !== undefined && (!Array.isArray(models) || !models.every((m) => typeof m === 'string' && m.length > 0))) {
     throw invalid("'models' must be an array of model names.", 'models');
   }
+  validateProvider(b['provider']);
   return b as ChatCompletionRequest;
+}
+
+/** OpenRouter's `provider` object (`order`, `only`, `ignore`, `allow_fallbacks`, `sort`), over IIR's provider names. */
+function validateProvider(provider: unknown): void {
+  if (provider === undefined || provider === null) return;
+  if (typeof provider !== 'object' || Array.isArray(provider)) throw invalid("'provider' must be an object.", 'provider');
+  const p = provider as Record<string, unknown>;
+  for (const list of ['order', 'only', 'ignore']) {
+    const value = p[list];
+    if (value !== undefined && (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0))) {
+      throw invalid(`'provider.${list}' must be an array of provider names.`, `provider.${list}`);
+    }
+  }
+  if (p['allow_fallbacks'] !== undefined && typeof p['allow_fallbacks'] !== 'boolean') throw invalid("'provider.allow_fallbacks' must be a boolean.", 'provider.allow_fallbacks');
+  const sort = p['sort'];
+  if (sort !== undefined && !(PROVIDER_SORTS as readonly unknown[]).includes(sort)) {
+    throw invalid(`'provider.sort' must be one of ${PROVIDER_SORTS.join(', ')}.`, 'provider.sort');
+  }
 }
 
 function validateMessage(m: unknown, i: number): void {

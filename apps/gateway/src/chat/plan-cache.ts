@@ -11,10 +11,14 @@ export class PlanCache {
   /** Bumped by clear(): a plan asked for before a registry change must not be kept after it. */
   generation = 0;
 
-  /** The request shape and its pin: a plan made without `local-only` must never serve one with it. */
-  key(request: Pick<PlanRequest, 'model' | 'models'>, pin?: RoutePin): string {
+  /**
+   * The request shape, its pin and its provider preferences: a plan made without `local-only` (or
+   * without `provider.only`) must never serve a request with it.
+   */
+  key(request: Pick<PlanRequest, 'model' | 'models'>, pin?: RoutePin, provider?: unknown): string {
     const shape = request.models?.length ? `${request.model}\u0000${request.models.join('\u0000')}` : request.model;
-    return pin ? `${pin}\u0001${shape}` : shape;
+    const keyed = provider === undefined || provider === null ? shape : `${shape}\u0002${JSON.stringify(provider)}`;
+    return pin ? `${pin}\u0001${keyed}` : keyed;
   }
 
   get(key: string, now = Date.now()): PlanResponse | undefined {

@@ -1,4 +1,4 @@
-import { isAutoModel, toClassifierMessages, type PlanResponse, type RegistryClient, type RouterClient, type Subscription } from '@iir/contracts';
+import { isAutoModel, toClassifierMessages, type PlanResponse, type ProviderPreferences, type RegistryClient, type RouterClient, type Subscription } from '@iir/contracts';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { REGISTRY_CLIENT, ROUTER_CLIENT } from '../gateway.tokens';
 import type { ChatExchange } from './chat-exchange';
@@ -38,7 +38,7 @@ export class Planner implements OnModuleInit, OnApplicationShutdown {
 
   private async routerPlan(exchange: ChatExchange): Promise<PlanResponse> {
     const { body, principal, pin, requestId } = exchange;
-    const key = this.plans.key(body, pin);
+    const key = this.plans.key(body, pin, body['provider']);
     const cached = this.plans.get(key);
     if (cached) return cached;
     const askedAt = this.plans.generation;
@@ -52,6 +52,7 @@ export class Planner implements OnModuleInit, OnApplicationShutdown {
       priority: principal.priority,
       // The pin binds every plan; `auto` also gets the turns the classifier needs.
       ...(pin ? { route: pin } : {}),
+      ...(body['provider'] ? { provider: body['provider'] as ProviderPreferences } : {}),
       ...(isAutoModel(body.model) ? { classify: toClassifierMessages(body.messages) } : {}),
       })
       .catch((error: unknown) => {

@@ -183,10 +183,14 @@ function attemptOutcome(error: UpstreamError): AttemptOutcome {
   return 'error';
 }
 
-/** The body as the upstream wants it: its own model id, no IIR/OpenRouter routing fields. */
+/**
+ * The body as the upstream wants it: its own model id, no IIR/OpenRouter routing fields (`provider`
+ * names IIR's providers, so it is never passed on, not even to OpenRouter).
+ */
 function upstreamBody(body: ChatCompletionRequest, target: Target): ChatCompletionRequest {
   const out: ChatCompletionRequest = { ...body, model: target.upstreamModel };
   if (target.provider !== 'openrouter') delete out.models;
+  if (out['provider'] !== undefined) delete out['provider'];
   return out;
 }
 

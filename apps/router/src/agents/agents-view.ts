@@ -36,6 +36,11 @@ export class AgentsView {
     return this.byModel.get(model.toLowerCase()) ?? [];
   }
 
+  /** The agent a target runs on (`agent://<id>`, or an HTTP-mode agent's URL), if it is one. */
+  agentAt(baseUrl: string): AgentRecord | undefined {
+    return this.agents.find((a) => `agent://${a.agentId}` === baseUrl || (a.url !== undefined && baseUrl === `${a.url}/v1`));
+  }
+
   /** The model name as agents registered it, when some agent (fresh or stale) serves it. */
   modelName(model: string): string | undefined {
     return this.names.get(model.toLowerCase());

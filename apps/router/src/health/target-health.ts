@@ -17,6 +17,8 @@ interface Entry {
   probeAt: number | undefined;
   lastOutcome: AttemptReportedEvent['outcome'] | undefined;
   lastReportAt: number | undefined;
+  /** Moving average of successful attempts' latency (ms), for `provider.sort: latency`. */
+  latencyMs?: number;
 }
 
 /** What arranging a plan around health did. */
@@ -47,6 +49,9 @@ export class TargetHealth {
     entry.lastOutcome = event.outcome;
     entry.lastReportAt = now;
     if (isSuccess(event)) {
+      if (event.outcome === 'ok' && Number.isFinite(event.latencyMs)) {
+        entry.latencyMs = entry.latencyMs === undefined ? event.latencyMs : entry.latencyMs * (1 - LATENCY_WEIGHT) + event.latencyMs * LATENCY_WEIGHT;
+      }
       entry.consecutiveFailures = 0;
       entry.openUntil = undefined;
       entry.probeAt = undefined;
@@ -59,6 +64,11 @@ export class TargetHealth {
     } else if (halfOpen || (entry.openUntil === undefined && entry.consecutiveFailures >= this.settings.failures)) {
       this.open(entry, now, this.settings.cooldownMs);
     }
+  }
+
+  /** The target's recent latency (ms), when it has answered lately. */
+  latency(target: Pick<Target, 'model' | 'baseUrl'>): number | undefined {
+    return this.entries.get(key(target.model, target.baseUrl))?.latencyMs;
   }
 
   state(target: Pick<Target, 'model' | 'baseUrl'>): TargetHealthState {
@@ -128,6 +138,9 @@ export class TargetHealth {
     return entry;
   }
 }
+
+/** Each new latency report's share of the moving average. */
+const LATENCY_WEIGHT = 0.2;
 
 function key(model: string, baseUrl: string): string {
   return `${model.toLowerCase()}\u0000${baseUrl}`;

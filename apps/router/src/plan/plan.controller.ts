@@ -8,6 +8,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { routerMetrics, type PlanOutcome } from '../metrics/router-metrics';
 import { TargetHealthService } from '../health/target-health.service';
 import { PolicyPlanner } from '../policies/policy-planner';
+import { applyProviderPreferences } from './provider-preferences';
 import { RoutingConfigService } from '../policies/routing-config.service';
 
 export const CLASSIFIER_TIMEOUT_MS = Symbol('CLASSIFIER_TIMEOUT_MS');
@@ -39,10 +40,11 @@ export class PlanController {
     if (typeof request?.model === 'string' && isAutoModel(request.model)) return this.planAuto(request);
     const start = process.hrtime.bigint();
     try {
-      const plan = this.planner.plan(
+      const planned = this.planner.plan(
         { catalog: this.catalog.catalog, policies: this.routing.policies, agents: this.agents.agents, health: this.health.health },
         request,
       );
+      const plan = this.preferences(planned, request);
       this.count(plan.policy, 'ok', start);
       return plan;
     } catch (error) {
@@ -50,6 +52,13 @@ export class PlanController {
       this.count('none', error instanceof BusError && error.code === 'model_not_found' ? 'model_not_found' : 'error', start);
       throw error;
     }
+  }
+
+  /** The request's `provider` object, last: it narrows and reorders what the policy chose. A plan it shaped is not reused. */
+  private preferences(plan: PlanResponse, request: PlanRequest): PlanResponse {
+    if (!request.provider) return plan;
+    const shaped = applyProviderPreferences(plan, request.provider, { catalog: this.catalog.catalog, health: this.health.health, agents: this.agents.agents });
+    return shaped === plan ? plan : { ...shaped, cacheTtlMs: request.provider.sort === 'latency' || request.provider.sort === 'throughput' ? 0 : plan.cacheTtlMs };
   }
 
   /** `auto`: ask the classifier (never fatal: without it the default tiers answer), then the auto policy. */
@@ -69,10 +78,13 @@ export class PlanController {
     }
     const start = process.hrtime.bigint();
     try {
-      const plan = this.auto.plan(
-        { catalog: this.catalog.catalog, policies: this.routing.policies, agents: this.agents.agents, health: this.health.health },
+      const plan = this.preferences(
+        this.auto.plan(
+          { catalog: this.catalog.catalog, policies: this.routing.policies, agents: this.agents.agents, health: this.health.health },
+          request,
+          classification,
+        ),
         request,
-        classification,
       );
       this.metrics.autoDecisions.inc({ label: classification?.label ?? 'none', complexity: classification?.complexity ?? 'none', tier: plan.auto?.tier ?? 'none' });
       this.count('auto', 'ok', start);
