@@ -82,7 +82,7 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       [
         'models:',
         '  - { name: fake/echo, provider: fake, kind: vllm, protocol: openai, upstream_model: echo,',
-        `      base_url: "${upstream.baseUrl}" }`,
+        `      base_url: "${upstream.baseUrl}", pricing: { prompt: 1, completion: 2 } }`,
         '  - { name: other/echo, provider: other, kind: vllm, protocol: openai, upstream_model: echo,',
         `      base_url: "${upstream.baseUrl}" }`,
         '',
@@ -304,6 +304,36 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
     );
     expect(rows).toMatchObject({ requests: 502, errors: 0 });
     expect(rows?.['total_tokens']).toBeGreaterThan(0);
+  });
+
+  it('answers OpenRouter’s /api/v1/generation for the key’s own requests only, and /api/v1/key with its limits and usage', async () => {
+    const key = await newKey({ description: 'openrouter', rpm: 1000, tpm: 100000, allowed_models: ['fake/*'] });
+    const other = await newKey({ description: 'someone else' });
+    const res = await chat(gatewayA, key.api_key);
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-request-id') ?? '';
+    const generation = async (apiKey: string): Promise<Response> =>
+      fetch(url(gatewayB, `/api/v1/generation?id=${encodeURIComponent(id)}`), { headers: { authorization: `Bearer ${apiKey}` } });
+    // Records reach the ledger within a second of the answer.
+    const found = await waitFor(async () => {
+      const r = await generation(key.api_key);
+      return r.status === 200 ? ((await r.json()) as { data: Record<string, unknown> }) : undefined;
+    }, { timeoutMs: 10_000, what: 'the generation record' });
+    expect(found.data).toMatchObject({ id, model: 'fake/echo', target: 'fake/echo', provider_name: 'fake', streamed: false, cache_hit: false, status: 200 });
+    const prompt = found.data['tokens_prompt'] as number;
+    const completion = found.data['tokens_completion'] as number;
+    expect(prompt).toBeGreaterThan(0);
+    // fake/echo costs $1 / $2 per million tokens in the registry.
+    expect(found.data['total_cost']).toBeCloseTo((prompt * 1 + completion * 2) / 1e6, 12);
+    const foreign = await generation(other.api_key);
+    expect(foreign.status).toBe(404);
+    expect((await generation(ADMIN_KEY)).status).toBe(200);
+    const missing = await fetch(url(gatewayA, '/api/v1/generation'), { headers: { authorization: `Bearer ${key.api_key}` } });
+    expect(missing.status).toBe(400);
+
+    const me = (await (await fetch(url(gatewayA, '/api/v1/key'), { headers: { authorization: `Bearer ${key.api_key}` } })).json()) as { data: Record<string, unknown> };
+    expect(me.data).toMatchObject({ id: key.id, role: 'user', allowed_models: ['fake/*'], rate_limit: { requests: 1000, tokens: 100000, interval: '1m' } });
+    expect(me.data['usage']).toMatchObject({ last_24h: { requests: 1 }, all_time: { requests: 1, prompt_tokens: prompt } });
   });
 
   it('creates, lists and revokes keys from the iir CLI', async () => {

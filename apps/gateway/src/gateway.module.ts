@@ -40,6 +40,7 @@ import { EmbeddingsController } from './embeddings/embeddings.controller';
 import { MessagesController } from './messages/messages.controller';
 import { TokenCounter } from './messages/token-counter';
 import { ModelsController } from './models/models.controller';
+import { OpenRouterController } from './openrouter/openrouter.controller';
 import { AgentAdapter } from './providers/agent/agent.adapter';
 import { ProviderCatalog } from './providers/provider-catalog';
 import { RoutingController } from './routing/routing.controller';
@@ -83,7 +84,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [HealthModule.register(config.HEALTH_TIMEOUT_MS)],
-      controllers: [ChatController, MessagesController, EmbeddingsController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController],
+      controllers: [ChatController, MessagesController, EmbeddingsController, CompletionsController, ModelsController, ApiKeysController, StatsController, RegistryAdminController, RoutingController, AgentsController, OpenRouterController],
       providers: [
         { provide: ROUTER_CLIENT, useValue: new RouterClient(bus, config.ROUTER_TIMEOUT_MS) },
         { provide: REGISTRY_CLIENT, useValue: new RegistryClient(bus) },

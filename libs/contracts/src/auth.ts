@@ -125,7 +125,20 @@ export interface StatsRequest {
   groupBy?: StatsGroup[];
   /** Only the requests the client tagged with this `x-request-id`. */
   clientRequestId?: string;
+  /** Only one key's requests. */
+  keyId?: string;
 }
+
+/**
+ * One request's record, by the gateway's request id. `keyId` scopes it: only a record of that key
+ * (null: of no key) is answered; `any` (admin callers) answers whoever's it is.
+ */
+export interface UsageGetRequest {
+  requestId: string;
+  keyId: string | null;
+  any?: boolean;
+}
+export type UsageGetResponse = UsageRecord;
 export interface StatsRow {
   keyId?: string | null;
   model?: string;

@@ -7,6 +7,8 @@ import type {
   KeyVerifyResponse,
   StatsRequest,
   StatsResponse,
+  UsageGetRequest,
+  UsageGetResponse,
 } from './auth';
 import type { AgentHeartbeat, AgentRecord, AgentRegisterRequest, AgentsChangedEvent, AgentsListRequest, AgentsListResponse } from './agents';
 import type { Bus, CallOptions, Subscription, SubscribeOptions } from './bus';
@@ -189,6 +191,11 @@ export class AuthClient {
 
   stats(request: StatsRequest): Promise<StatsResponse> {
     return this.bus.request(SUBJECTS.auth.stats, request, { timeoutMs: this.timeoutMs * 5 });
+  }
+
+  /** One request's ledger record, within the caller's scope (`not_found` otherwise). */
+  usage(request: UsageGetRequest): Promise<UsageGetResponse> {
+    return this.bus.request(SUBJECTS.auth.getUsage, request, { timeoutMs: this.timeoutMs });
   }
 
   /** Every replica of the caller sees every revocation (no queue group). */

@@ -9,6 +9,8 @@ import type {
   KeyVerifyRequest,
   KeyVerifyResponse,
   StatsRequest,
+  UsageGetRequest,
+  UsageGetResponse,
   StatsResponse,
   UsageRecord,
 } from './auth';
@@ -89,6 +91,8 @@ export const SUBJECTS = {
     /** Usage records: a JetStream stream over NATS, a plain event in process. */
     usageRecorded: 'auth.usage.recorded',
     stats: 'auth.usage.stats',
+    /** One request's record (OpenRouter's `/api/v1/generation`). */
+    getUsage: 'auth.usage.get',
   },
   classifier: {
     classify: 'classifier.prompt.classify',
@@ -135,6 +139,7 @@ export interface SubjectMap {
   /** A batch of records (one stream message per batch). */
   'auth.usage.recorded': EventContract<UsageRecord[]>;
   'auth.usage.stats': RequestContract<StatsRequest, StatsResponse>;
+  'auth.usage.get': RequestContract<UsageGetRequest, UsageGetResponse>;
   'classifier.prompt.classify': RequestContract<ClassifyRequest, ClassifyResponse>;
 }
 

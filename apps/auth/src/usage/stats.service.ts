@@ -1,4 +1,4 @@
-import { BusError, STATS_GROUPS, type StatsGroup, type StatsRequest, type StatsResponse, type StatsRow } from '@iir/contracts';
+import { BusError, STATS_GROUPS, type StatsGroup, type StatsRequest, type StatsResponse, type StatsRow, type UsageGetRequest, type UsageRecord } from '@iir/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { UsageRecordEntity } from './usage-record.entity';
@@ -7,10 +7,19 @@ const DAY_MS = 86_400_000;
 const COLUMN: Record<StatsGroup, string> = { key: 'key_id', model: 'model', target: 'target' };
 const FIELD: Record<StatsGroup, 'keyId' | 'model' | 'target'> = { key: 'keyId', model: 'model', target: 'target' };
 
-/** Usage aggregated over a time window, grouped by any of key, model and target. */
+/** Usage aggregated over a time window, grouped by any of key, model and target; and one request's record. */
 @Injectable()
 export class StatsService {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** One request's record, if it is within the caller's scope: another key's is as unknown as a missing one. */
+  async get(request: UsageGetRequest | null): Promise<UsageRecord> {
+    const id = typeof request?.requestId === 'string' ? request.requestId.slice(0, 128) : '';
+    const row = id ? await this.dataSource.getRepository(UsageRecordEntity).findOneBy({ requestId: id }) : null;
+    const scoped = row !== null && (request?.any === true || (row.keyId ?? null) === (request?.keyId ?? null));
+    if (!row || !scoped) throw new BusError('not_found', `No generation '${id}' is recorded for this key (records arrive within a second of the answer).`, { param: 'id' });
+    return { ...row, cacheHit: Boolean(row.cacheHit), stream: Boolean(row.stream) } as UsageRecord;
+  }
 
   async stats(request: StatsRequest | null): Promise<StatsResponse> {
     const now = Date.now();
@@ -33,6 +42,7 @@ export class StatsService {
     if (typeof request?.clientRequestId === 'string' && request.clientRequestId !== '') {
       qb.andWhere('u.client_request_id = :clientRequestId', { clientRequestId: request.clientRequestId.slice(0, 128) });
     }
+    if (typeof request?.keyId === 'string' && request.keyId !== '') qb.andWhere('u.key_id = :keyId', { keyId: request.keyId.slice(0, 36) });
     for (const g of groupBy) qb.addSelect(`u.${COLUMN[g]}`, `g_${g}`).addGroupBy(`u.${COLUMN[g]}`);
     qb.orderBy('requests', 'DESC');
     const raw = await qb.getRawMany<Record<string, string | number | null>>();
