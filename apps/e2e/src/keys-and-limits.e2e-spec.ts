@@ -319,6 +319,7 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
       const r = await generation(key.api_key);
       return r.status === 200 ? ((await r.json()) as { data: Record<string, unknown> }) : undefined;
     }, { timeoutMs: 10_000, what: 'the generation record' });
+    if (!found) throw new Error('no generation record');
     expect(found.data).toMatchObject({ id, model: 'fake/echo', target: 'fake/echo', provider_name: 'fake', streamed: false, cache_hit: false, status: 200 });
     const prompt = found.data['tokens_prompt'] as number;
     const completion = found.data['tokens_completion'] as number;
