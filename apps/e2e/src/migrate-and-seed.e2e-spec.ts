@@ -24,7 +24,7 @@ describe('the migrate and seed tools', () => {
 
   it('migrates the registry and auth SQLite files once, then reports them up to date', async () => {
     const first = await run('migrate', { IIR_DATA_DIR: dir });
-    expect(first).toMatch(/^registry \(sqlite .*registry\.sqlite\): applied CreateModels\d+, CreateAgents\d+, CreateHardwareProfiles\d+, AddAgentInstanceToken\d+, AddAgentUrl\d+$/m);
+    expect(first).toMatch(/^registry \(sqlite .*registry\.sqlite\): applied CreateModels\d+, CreateAgents\d+, CreateHardwareProfiles\d+, AddAgentInstanceToken\d+, AddAgentUrl\d+, AddModelModalities\d+$/m);
     expect(first).toMatch(/^auth \(sqlite .*auth\.sqlite\): applied CreateKeysAndUsage\d+, UsageRoutingReceipt\d+, UsageClientRequestId\d+, UsageRoutePin\d+, AgentKeys\d+$/m);
     const second = await run('migrate', { IIR_DATA_DIR: dir });
     expect(second).toMatch(/^registry .*: up to date$/m);

@@ -18,7 +18,11 @@ describe('gateway chat path (real NATS, scripted router, fake upstreams)', () =>
     h.routes.set('anthropic/claude-fake', [
       target('anthropic/claude-fake', anthropic.baseUrl, { provider: 'anthropic', protocol: 'anthropic' }),
     ]);
-    h.models = [modelRecord('fake/echo'), modelRecord('anthropic/claude-fake', { provider: 'anthropic', protocol: 'anthropic', aliases: ['claude'] })];
+    h.models = [
+      modelRecord('fake/echo'),
+      modelRecord('anthropic/claude-fake', { provider: 'anthropic', protocol: 'anthropic', aliases: ['claude'], contextWindow: 200000, modalities: { input: ['text', 'image'], output: ['text'] } }),
+      modelRecord('fake/embedder', { modalities: { input: ['text'], output: ['embeddings'] } }),
+    ];
     client = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
   });
 
@@ -99,6 +103,22 @@ describe('gateway chat path (real NATS, scripted router, fake upstreams)', () =>
       .withResponse();
     expect(response.headers.get('x-iir-attempts')).toBe('2');
     expect(response.headers.get('x-iir-target')).toBe('fake/echo');
+  });
+
+  it('lists models with OpenRouter’s architecture, supported_parameters and top_provider', async () => {
+    const list = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as { data: Array<Record<string, unknown>> };
+    const byId = new Map(list.data.map((m) => [m['id'], m]));
+    expect(byId.get('fake/echo')).toMatchObject({
+      architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
+      supported_parameters: expect.arrayContaining(['tools', 'response_format', 'seed']),
+    });
+    expect(byId.get('anthropic/claude-fake')).toMatchObject({
+      architecture: { modality: 'text+image->text', input_modalities: ['text', 'image'] },
+      supported_parameters: expect.arrayContaining(['top_k', 'tools']),
+      top_provider: { context_length: 200000, is_moderated: false },
+    });
+    expect(byId.get('anthropic/claude-fake')?.['supported_parameters']).not.toContain('seed');
+    expect(byId.get('fake/embedder')).toMatchObject({ architecture: { modality: 'text->embeddings' }, supported_parameters: ['input', 'encoding_format', 'dimensions', 'user'] });
   });
 
   it('takes OpenRouter’s `models` list without `model`: the first is asked for, the rest follow', async () => {

@@ -49,6 +49,17 @@ describe('registry administration over NATS', () => {
     expect(event).toEqual({ version: (await h.client.listModels()).version, reason: 'created vllm/llama-3.1-8b' });
   });
 
+  it('stores what a model takes and gives, and refuses a modality it does not know', async () => {
+    const created = await h.client.createModel(local('vllm/vision', { modalities: { input: ['text', 'image', 'text'], output: ['text'] } }));
+    expect(created.modalities).toEqual({ input: ['text', 'image'], output: ['text'] });
+    expect((await h.client.getModel('vllm/vision')).modalities).toEqual({ input: ['text', 'image'], output: ['text'] });
+    expect((await h.client.updateModel('vllm/vision', { modalities: null })).modalities).toBeNull();
+    expect(await failure(h.client.createModel(local('vllm/smell', { modalities: { input: ['smell'], output: ['text'] } as never })))).toMatchObject({
+      code: 'invalid_request_error',
+      details: { param: 'modalities' },
+    });
+  });
+
   it('updates, disables and enables a model, each a change event; disabled models vanish from routing views only', async () => {
     await h.client.createModel(local('vllm/qwen'));
     const updated = await h.client.updateModel('vllm/qwen', { upstreamModel: 'Qwen/Qwen2.5-7B-Instruct', fallbacks: ['seeded/one'] });

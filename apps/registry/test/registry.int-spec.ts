@@ -51,6 +51,7 @@ describe('registry service over NATS, on SQLite', () => {
       upstreamModel: 'gpt-4o-mini',
       contextWindow: 8192,
       pricing: { promptPerMTok: 0.5, completionPerMTok: 1.5 },
+      modalities: null,
       aliases: ['gpt-4o-mini'],
       fallbacks: [],
       enabled: true,

@@ -150,6 +150,11 @@ export interface ModelObject {
   provider?: string;
   kind?: string;
   available?: boolean;
+  /** OpenRouter's: what the model takes and gives. */
+  architecture?: { modality: string; input_modalities: string[]; output_modalities: string[]; tokenizer: string; instruct_type: string | null };
+  /** The request parameters IIR passes to (or translates for) this model's upstream. */
+  supported_parameters?: string[];
+  top_provider?: { context_length: number | null; max_completion_tokens: number | null; is_moderated: boolean };
 }
 
 export interface ModelList {

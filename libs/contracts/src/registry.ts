@@ -13,6 +13,15 @@ export interface Pricing {
   completionPerMTok: number;
 }
 
+export const MODALITIES = ['text', 'image', 'audio', 'file', 'embeddings'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+/** What a model takes and gives; absent = text in, text out. */
+export interface Modalities {
+  input: Modality[];
+  output: Modality[];
+}
+
 /** One row of the model registry: the source of truth for a routable model name. */
 export interface ModelRecord {
   /** `<provider>/<model>`, the name clients send. */
@@ -26,6 +35,8 @@ export interface ModelRecord {
   upstreamModel: string;
   contextWindow: number | null;
   pricing: Pricing | null;
+  /** What the model takes and gives (`/v1/models`' `architecture`); null = text in, text out. */
+  modalities?: Modalities | null;
   /** Other names that resolve to this model. */
   aliases: string[];
   /** Model names to try, in order, when this one fails. */
@@ -70,6 +81,7 @@ export interface ModelInput {
   upstreamModel?: string;
   contextWindow?: number | null;
   pricing?: Pricing | null;
+  modalities?: Modalities | null;
   aliases?: string[];
   fallbacks?: string[];
   enabled?: boolean;

@@ -1,4 +1,4 @@
-import { closestNames, type ModelList, type ModelObject, type ModelRecord, type RegistryClient, type Subscription } from '@iir/contracts';
+import { closestNames, type Modalities, type ModelList, type ModelObject, type ModelRecord, type Protocol, type RegistryClient, type Subscription } from '@iir/contracts';
 import { JsonLogger } from '@iir/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AgentsDirectory } from '../agents/agents-directory.service';
@@ -118,6 +118,26 @@ function agentModelObject(name: string): ModelObject {
     provider: 'local',
     kind: 'agent',
     available: true,
+    ...openRouterFields('agent', null, null),
+  };
+}
+
+/** What each protocol's adapter passes on (or translates), so a client knows what will be honoured. */
+const SUPPORTED_PARAMETERS: Record<Protocol, string[]> = {
+  openai: ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'seed', 'n', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'stream', 'stream_options', 'user'],
+  anthropic: ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'stream', 'stream_options', 'user'],
+  agent: ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'seed', 'stop', 'stream', 'stream_options'],
+};
+const EMBEDDING_PARAMETERS = ['input', 'encoding_format', 'dimensions', 'user'];
+const TEXT: Modalities = { input: ['text'], output: ['text'] };
+
+/** OpenRouter's `architecture`, `supported_parameters` and `top_provider`, from the registry row. */
+function openRouterFields(protocol: Protocol, modalities: Modalities | null | undefined, contextWindow: number | null): Pick<ModelObject, 'architecture' | 'supported_parameters' | 'top_provider'> {
+  const m = modalities ?? TEXT;
+  return {
+    architecture: { modality: `${m.input.join('+')}->${m.output.join('+')}`, input_modalities: m.input, output_modalities: m.output, tokenizer: 'Other', instruct_type: null },
+    supported_parameters: m.output.includes('embeddings') ? EMBEDDING_PARAMETERS : SUPPORTED_PARAMETERS[protocol],
+    top_provider: { context_length: contextWindow, max_completion_tokens: null, is_moderated: false },
   };
 }
 
@@ -134,6 +154,7 @@ function toModelObject(m: ModelRecord): ModelObject {
       : { prompt: '0', completion: '0' },
     provider: m.provider,
     kind: m.kind,
+    ...openRouterFields(m.protocol, m.modalities, m.contextWindow),
   };
 }
 

@@ -64,7 +64,7 @@ describe.each([
       expect(table?.columns.map((c) => c.name).sort()).toEqual(
         [
           'aliases', 'base_url', 'context_window', 'created_at', 'enabled', 'fallbacks', 'kind', 'managed_by',
-          'name', 'pricing', 'protocol', 'provider', 'updated_at', 'upstream_model',
+          'modalities', 'name', 'pricing', 'protocol', 'provider', 'updated_at', 'upstream_model',
         ].sort(),
       );
       expect(table?.primaryColumns.map((c) => c.name)).toEqual(['name']);

@@ -1,4 +1,4 @@
-import { BusError, MODEL_KINDS, PROTOCOLS, type ModelInput, type ModelRecord, type Pricing } from '@iir/contracts';
+import { BusError, MODALITIES, MODEL_KINDS, PROTOCOLS, type Modalities, type ModelInput, type ModelRecord, type Pricing } from '@iir/contracts';
 import { isHttpUrl } from '../seed/seed-resolver';
 import type { SeedModel } from '../seed/seed-resolver';
 
@@ -11,6 +11,7 @@ const FIELDS: Record<keyof ModelInput, string> = {
   upstreamModel: 'upstream_model',
   contextWindow: 'context_window',
   pricing: 'pricing',
+  modalities: 'modalities',
   aliases: 'aliases',
   fallbacks: 'fallbacks',
   enabled: 'enabled',
@@ -82,6 +83,7 @@ export function validateModelInput(input: unknown): SeedModel {
     upstreamModel,
     contextWindow: contextWindow as number | null,
     pricing: pricing(b.pricing),
+    modalities: modalities(b.modalities),
     aliases,
     fallbacks,
     enabled,
@@ -102,6 +104,7 @@ export function applyModelChanges(current: ModelRecord, changes: unknown): SeedM
     upstreamModel: current.upstreamModel,
     contextWindow: current.contextWindow,
     pricing: current.pricing,
+    modalities: current.modalities ?? null,
     aliases: current.aliases,
     fallbacks: current.fallbacks,
     enabled: current.enabled,
@@ -137,6 +140,17 @@ function names(value: unknown, param: string): string[] {
   const repeated = lower.find((n, i) => lower.indexOf(n) !== i);
   if (repeated !== undefined) throw invalid(`'${param}' lists '${repeated}' twice.`, param);
   return list as string[];
+}
+
+function modalities(value: unknown): Modalities | null {
+  if (value === undefined || value === null) return null;
+  const m = value as Partial<Record<'input' | 'output', unknown>>;
+  const list = (v: unknown): v is Modalities['input'] =>
+    Array.isArray(v) && v.length > 0 && v.length <= MODALITIES.length && v.every((x) => (MODALITIES as readonly unknown[]).includes(x));
+  if (typeof value !== 'object' || Array.isArray(value) || !list(m.input) || !list(m.output) || Object.keys(value).length !== 2) {
+    throw invalid(`'modalities' must be { input, output }, each a list of ${MODALITIES.join(', ')}; or null.`, 'modalities');
+  }
+  return { input: [...new Set(m.input)], output: [...new Set(m.output)] };
 }
 
 function pricing(value: unknown): Pricing | null {

@@ -1,4 +1,4 @@
-import type { ModelKind, ModelRecord, Pricing, Protocol } from '@iir/contracts';
+import type { Modalities, ModelKind, ModelRecord, Pricing, Protocol } from '@iir/contracts';
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -41,6 +41,9 @@ export class ModelEntity implements StoredModel {
 
   @Column({ type: 'simple-json', nullable: true })
   pricing!: Pricing | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  modalities!: Modalities | null;
 
   @Column({ type: 'simple-json' })
   aliases!: string[];

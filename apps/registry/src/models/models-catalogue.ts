@@ -58,6 +58,7 @@ function toRecord(row: StoredModel): ModelRecord {
   return Object.freeze({
     ...record,
     pricing: record.pricing && Object.freeze({ ...record.pricing }),
+    modalities: record.modalities ? Object.freeze({ input: [...record.modalities.input], output: [...record.modalities.output] }) : null,
     aliases: Object.freeze([...record.aliases]) as string[],
     fallbacks: Object.freeze([...record.fallbacks]) as string[],
   });

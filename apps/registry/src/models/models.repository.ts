@@ -65,6 +65,7 @@ function toStored(entity: ModelEntity): StoredModel {
     upstreamModel: entity.upstreamModel,
     contextWindow: entity.contextWindow,
     pricing: entity.pricing,
+    modalities: entity.modalities ?? null,
     aliases: entity.aliases,
     fallbacks: entity.fallbacks,
     enabled: entity.enabled,

@@ -15,6 +15,7 @@ describe('parseSeedFile', () => {
       upstream_model: 'gpt-4o-mini',
       context_window: null,
       pricing: null,
+      modalities: null,
       aliases: [],
       fallbacks: [],
       requires: [],

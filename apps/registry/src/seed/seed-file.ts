@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { MODEL_KINDS, PROTOCOLS } from '@iir/contracts';
+import { MODALITIES, MODEL_KINDS, PROTOCOLS } from '@iir/contracts';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -21,6 +21,11 @@ const entrySchema = z
     context_window: z.number().int().positive().nullable().default(null),
     pricing: z
       .object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() })
+      .strict()
+      .nullable()
+      .default(null),
+    modalities: z
+      .object({ input: z.array(z.enum(MODALITIES)).min(1), output: z.array(z.enum(MODALITIES)).min(1) })
       .strict()
       .nullable()
       .default(null),
