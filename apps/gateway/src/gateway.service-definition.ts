@@ -5,6 +5,7 @@ import { PROVIDER_TPM_VARIABLES } from './limits/provider-tpm';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter';
 import { GatewayModule } from './gateway.module';
 import { enableCors } from './http/cors';
+import { traceRequests } from './observability/request-tracing';
 import { limitJsonDepth, refuseNonJsonBodies } from './http/json-only';
 
 const optional = () => z.string().optional();
@@ -107,7 +108,8 @@ export const gatewayService: ServiceDefinition<typeof gatewayConfigShape> = {
   healthEndpoint: false,
   configure: (app, { logger, config }) => {
     app.useGlobalFilters(new OpenAIExceptionFilter(logger));
-    // CORS first: a preflight is answered before anything else looks at the request.
+    // Traces (when on) first, so every request has its span; then CORS, so a preflight is answered before anything else looks at it.
+    traceRequests(app.getHttpAdapter().getInstance());
     enableCors(app.getHttpAdapter().getInstance(), config.CORS_ORIGINS);
     refuseNonJsonBodies(app.getHttpAdapter().getInstance());
     // Nest's body parsers first (it skips them later once registered), then ours in place of its JSON one.

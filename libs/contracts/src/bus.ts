@@ -52,6 +52,8 @@ export interface HandlerContext {
   subject: string;
   /** Set when the caller aborted (streams only). */
   signal: AbortSignal;
+  /** The message's headers (NATS): the caller's trace (`traceparent`) when tracing is on. */
+  headers?: Record<string, string>;
 }
 
 export type RequestHandler<Req = unknown, Res = unknown> = (

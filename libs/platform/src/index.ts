@@ -22,3 +22,4 @@ export * from './metrics/metric-factory';
 export * from './random/seeded-random';
 export * from './text/glob';
 export * from './text/json-depth';
+export * from './tracing/tracing';

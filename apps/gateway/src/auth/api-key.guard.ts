@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { inSpan } from '@iir/platform';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error';
@@ -28,7 +29,7 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.identify(request);
+    const principal = await inSpan('iir.auth', {}, () => this.identify(request));
     // An agent credential registers and heartbeats its agent, and is good for nothing else.
     if (principal.role === 'agent' && context.getClass() !== AGENT_ROUTES.controller) {
       throw new ApiError('permission_denied', 'An agent key may only register and heartbeat its own agent (POST /register, /heartbeat).');

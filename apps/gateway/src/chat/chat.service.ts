@@ -1,7 +1,9 @@
 import type { ChatCompletionRequest, PlanResponse } from '@iir/contracts';
+import { activeSpan, inSpan } from '@iir/platform';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestObserver } from '../observability/request-observer';
+import { annotateRequestSpan } from '../observability/request-tracing';
 import { CacheStep } from './cache-step';
 import { ChatExchange } from './chat-exchange';
 import { JsonResponder } from './json-responder';
@@ -38,20 +40,24 @@ export class ChatService {
   async handle(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply, format: ResponseFormat): Promise<void> {
     const exchange = new ChatExchange(body, request, reply, format);
     this.observer.started();
+    // With tracing on, each step is a child span of the request's (a plain call when off).
+    const span = activeSpan();
     let plan: PlanResponse | undefined;
+    let failure: unknown;
     try {
       await this.access.check(exchange);
-      await this.limits.admitKey(exchange);
-      const cached = await this.cache.lookup(exchange);
+      await inSpan('iir.limits', {}, () => this.limits.admitKey(exchange));
+      const cached = await inSpan('iir.cache', {}, () => this.cache.lookup(exchange));
       if (cached.hit) {
         await this.cache.serve(exchange, cached.hit);
         await this.limits.release(exchange);
         return;
       }
-      plan = await this.planner.plan(exchange);
+      plan = await inSpan('iir.plan', {}, () => this.planner.plan(exchange));
       const responder = exchange.stream ? this.streams : this.json;
       await responder.respond(exchange, plan, this.limits.admitter(exchange), cached.store);
     } catch (error) {
+      failure = error;
       exchange.failed(error);
       // An error answer still says which policy decided and why (the plan's part of the receipt).
       if (plan && !reply.sent) void reply.headers(planRouteHeaders(plan));
@@ -59,6 +65,7 @@ export class ChatService {
     } finally {
       this.limits.settle(exchange);
       this.observer.finished(exchange.outcome);
+      if (span) annotateRequestSpan(span, exchange, failure);
     }
   }
 }

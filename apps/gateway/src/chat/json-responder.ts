@@ -1,8 +1,10 @@
 import type { PlanResponse, Target } from '@iir/contracts';
+import { activeSpan } from '@iir/platform';
 import { Injectable } from '@nestjs/common';
 import type { ApiError } from '../errors/api-error';
 import { PlanExecutor } from '../execution/plan-executor.service';
 import type { ProtocolAdapter, UpstreamCall } from '../providers/provider';
+import { captureAnswer } from '../observability/request-tracing';
 import { CacheStep } from './cache-step';
 import type { ChatExchange } from './chat-exchange';
 import type { NativeAnswer, ResponseFormat } from './response-format';
@@ -31,6 +33,7 @@ export class JsonResponder {
     void reply.headers(routeHeaders(plan, done.target, done.attempts));
     const answer = done.value.body;
     await reply.send(answer);
+    captureAnswer(activeSpan(), answer);
     if (store) this.cache.store(store, { kind: 'json', body: answer, meta: cacheMeta(plan, done.target, done.value.usage) });
   }
 }

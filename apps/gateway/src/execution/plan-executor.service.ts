@@ -1,4 +1,5 @@
 import type { AttemptReportedEvent, ChatCompletionRequest, PlanResponse, RouterClient, Target } from '@iir/contracts';
+import { inSpan, SpanKind, tracingEnabled } from '@iir/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { ROUTER_CLIENT } from '../gateway.tokens';
@@ -76,7 +77,11 @@ export class PlanExecutor {
         if (tryNo > 0) this.metrics.retries.inc({ provider: target.provider });
         const startedAt = performance.now();
         try {
-          const value = await invoke(this.providers.adapter(target.protocol), call);
+          const adapter = this.providers.adapter(target.protocol);
+          // With tracing on, each attempt is a client span (until the answer, or a stream's first event).
+          const value = tracingEnabled()
+            ? await inSpan(`chat ${target.upstreamModel}`, attemptAttributes(target, attempts), () => invoke(adapter, call), SpanKind.CLIENT)
+            : await invoke(adapter, call);
           this.attempted(target, 'ok', startedAt, undefined);
           return { value, target, attempts };
         } catch (error) {
@@ -175,6 +180,17 @@ class ReportThrottle {
     this.last.set(key, { outcome, at: now });
     return true;
   }
+}
+
+/** An attempt span's attributes: the GenAI system and model, and where it went (a host, never a URL's credentials). */
+function attemptAttributes(target: Target, attempt: number): Record<string, string | number> {
+  let host = target.baseUrl;
+  try {
+    host = new URL(target.baseUrl).host || target.baseUrl;
+  } catch {
+    // not a URL: kept as it is (agent ids)
+  }
+  return { 'gen_ai.system': target.provider, 'gen_ai.request.model': target.upstreamModel, 'iir.target': target.model, 'iir.attempt': attempt, 'server.address': host };
 }
 
 function attemptOutcome(error: UpstreamError): AttemptOutcome {

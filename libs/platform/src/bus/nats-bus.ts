@@ -8,7 +8,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@iir/contracts';
-import { connect, createInbox, errors, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, errors, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { traceHeaders, tracingEnabled } from '../tracing/tracing';
 import { AsyncQueue } from './async-queue';
 import { decode, encode, errorFrame, type ReplyFrame, type StreamFrame } from './codec';
 
@@ -72,7 +73,8 @@ export class NatsBus implements Bus {
     const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let msg: Msg;
     try {
-      msg = await this.connection.request(this.prefix + subject, encode(payload), { timeout });
+      const trace = traceHeaders();
+      msg = await this.connection.request(this.prefix + subject, encode(payload), trace ? { timeout, headers: toNatsHeaders(trace) } : { timeout });
     } catch (error) {
       throw translateRequestError(error, subject, timeout);
     }
@@ -142,7 +144,8 @@ export class NatsBus implements Bus {
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     arm();
-    this.connection.publish(this.prefix + subject, encode(payload), { reply: inbox });
+    const trace = traceHeaders();
+    this.connection.publish(this.prefix + subject, encode(payload), trace ? { reply: inbox, headers: toNatsHeaders(trace) } : { reply: inbox });
     return queue;
   }
 
@@ -173,7 +176,7 @@ export class NatsBus implements Bus {
       queue: options.queue,
       callback: (err, msg) => {
         if (err) return this.onError(err);
-        const ctx = { subject: msg.subject.slice(strip), signal: never };
+        const ctx = { subject: msg.subject.slice(strip), signal: never, ...messageHeaders(msg) };
         let frame: Promise<ReplyFrame>;
         try {
           frame = Promise.resolve(handler(decode(msg.data), ctx)).then(
@@ -207,7 +210,7 @@ export class NatsBus implements Bus {
       callback: () => abort.abort(),
     });
     try {
-      for await (const chunk of handler(decode(msg.data), { subject, signal: abort.signal })) {
+      for await (const chunk of handler(decode(msg.data), { subject, signal: abort.signal, ...messageHeaders(msg) })) {
         if (abort.signal.aborted) break;
         this.connection.publish(reply, encode({ c: chunk } satisfies StreamFrame));
       }
@@ -223,6 +226,20 @@ export class NatsBus implements Bus {
     if (this.connection.isClosed()) return;
     await this.connection.drain();
   }
+}
+
+/** The caller's trace headers, read only while tracing is on (a handler never pays for them otherwise). */
+function messageHeaders(msg: Msg): { headers?: Record<string, string> } {
+  if (!tracingEnabled() || !msg.headers) return {};
+  const out: Record<string, string> = {};
+  for (const key of msg.headers.keys()) out[key.toLowerCase()] = msg.headers.get(key);
+  return { headers: out };
+}
+
+function toNatsHeaders(values: Record<string, string>): MsgHdrs {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(values)) h.set(k, v);
+  return h;
 }
 
 function translateRequestError(error: unknown, subject: string, timeout: number): BusError {

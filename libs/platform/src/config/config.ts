@@ -104,6 +104,14 @@ export const commonConfigShape = {
    * accepting connections; what is still open then is closed.
    */
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+  /** OpenTelemetry traces go to this OTLP/HTTP collector (`/v1/traces` appended); unset = no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http:', 'https:']),
+  /** The full OTLP/HTTP traces URL, when it is not `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.url(['http:', 'https:']),
+  /** The traces' `service.name` (default `iir-<service>`). */
+  OTEL_SERVICE_NAME: z.string().optional(),
+  /** `true`: prompts and answers may be span attributes. Off by default: traces never carry content. */
+  OTEL_CAPTURE_CONTENT: env.bool(false),
 };
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;

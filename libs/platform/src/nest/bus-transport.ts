@@ -2,6 +2,7 @@ import type { Bus, HandlerContext, Subscription } from '@iir/contracts';
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { AsyncQueue } from '../bus/async-queue';
+import { activeContext, contextFrom, failSpan, SpanKind, startSpan, tracingEnabled, withSpan } from '../tracing/tracing';
 
 /** What `@Ctx()` gives a bus handler. */
 export class BusContext extends BaseRpcContext<[HandlerContext]> {
@@ -64,14 +65,28 @@ export class BusTransport extends Server implements CustomTransportStrategy {
         { queue: this.queue },
       );
     }
-    return this.bus.handle(
-      pattern,
-      async (payload, ctx) => {
-        const result: unknown = await handler(payload, new BusContext([ctx]));
-        return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
-      },
-      { queue: this.queue },
-    );
+    const answer = async (payload: unknown, ctx: HandlerContext): Promise<unknown> => {
+      const result: unknown = await handler(payload, new BusContext([ctx]));
+      return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+    };
+    return this.bus.handle(pattern, (payload, ctx) => (tracingEnabled() ? this.traced(pattern, payload, ctx, answer) : answer(payload, ctx)), { queue: this.queue });
+  }
+
+  /**
+   * A request handled under a server span named after its subject, continuing the caller's trace:
+   * from the message's `traceparent` over NATS, from the caller's own context in process.
+   */
+  private async traced(subject: string, payload: unknown, ctx: HandlerContext, answer: (payload: unknown, ctx: HandlerContext) => Promise<unknown>): Promise<unknown> {
+    const parent = ctx.headers ? contextFrom(ctx.headers) : activeContext();
+    const span = startSpan(subject, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'iir.service': this.queue }, SpanKind.SERVER, parent);
+    try {
+      return await withSpan(span, () => answer(payload, ctx));
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** Nest hands back an Observable (of values, or of one AsyncIterable); the bus wants chunks. */

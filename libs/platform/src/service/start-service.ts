@@ -15,6 +15,7 @@ import { ensureDefaultMetrics } from '../metrics/metrics';
 import { BusTransport } from '../nest/bus-transport';
 import { PlatformModule } from '../nest/platform.module';
 import { ServiceInfo } from '../nest/tokens';
+import { startTracing } from '../tracing/tracing';
 
 type CommonShape = typeof commonConfigShape;
 
@@ -92,6 +93,12 @@ export async function startService<S extends ZodRawShape>(
     (error) => logger.write('error', 'bus handler failed', { err: error }),
   );
   ensureDefaultMetrics();
+  const tracing = await startTracing({
+    ...(common.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: common.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    ...(common.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { tracesEndpoint: common.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}),
+    serviceName: common.OTEL_SERVICE_NAME || `iir-${definition.name}`,
+    captureContent: common.OTEL_CAPTURE_CONTENT,
+  });
   const { port, host, bodyLimit, requestTimeoutMs, maxConnectionsPerIp } = definition.http(config);
   let app: NestFastifyApplication | undefined;
   try {
@@ -129,6 +136,7 @@ export async function startService<S extends ZodRawShape>(
     // A provider that fails to start (database unreachable…) must not leave the bus connected.
     await app?.close().catch(() => undefined);
     if (bus.kind === 'nats') await bus.drain().catch(() => undefined);
+    await tracing?.stop();
     throw error;
   }
   const running = app;
@@ -159,6 +167,8 @@ export async function startService<S extends ZodRawShape>(
         // in-process bus is shared by the embedded services; each only drops its own handlers).
         await running.close();
         if (bus.kind === 'nats') await bus.drain();
+        // The last spans leave before the process may exit.
+        await tracing?.stop();
         logger.write('info', `${definition.name} stopped`);
       })()),
   };
