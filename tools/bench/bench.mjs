@@ -24,6 +24,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32,128').split(',').m
 const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',');
 // `embedded`, `nats`, or `embedded@<path of an all-in-one bundle>`: two bundles (this commit's and
 // an older one built elsewhere) compared as an A/B, with BENCH_ROUNDS to interleave them.
+// `+otel` (`embedded+otel`, `nats+otel`) turns tracing on, exporting to a sink the bench runs.
 const SHAPES = (process.env.BENCH_SHAPES ?? 'embedded,nats').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -76,15 +77,32 @@ async function loadgen(url, concurrency, stream, extra = [], seconds = SECONDS) 
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+let sink;
+/** An OTLP/HTTP endpoint that takes the spans and throws them away (its CPU is not IIR's). */
+async function otlpSink() {
+  if (!sink) {
+    const { createServer } = await import('node:http');
+    sink = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+    sink.unref();
+  }
+  return `http://127.0.0.1:${sink.address().port}`;
+}
+
 /** Starts one shape; returns its gateway URL, a key with limits, and the pids of its processes. */
 async function startShape(shapeName, work, seed) {
-  const [shape, bundle = path.join(root, 'dist/apps/all-in-one/main.js')] = shapeName.split('@');
+  const [shapeAndFlags, bundle = path.join(root, 'dist/apps/all-in-one/main.js')] = shapeName.split('@');
+  const [shape, ...flags] = shapeAndFlags.split('+');
   const adminKey = `iir-bench-admin-${randomBytes(8).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(work, `${shape}-`));
   mkdirSync(dataDir, { recursive: true });
   const common = {
     IIR_DATA_DIR: dataDir, REGISTRY_SEED_FILE: seed, HTTP_HOST: '127.0.0.1',
     GATEWAY_AUTH: 'required', IIR_ADMIN_KEY: adminKey, LOG_LEVEL: 'info',
+    ...(flags.includes('otel') ? { OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink() } : {}),
   };
   let gatewayChild;
   const processes = [];
