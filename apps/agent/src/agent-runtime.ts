@@ -1,11 +1,11 @@
-import { agentChatSubject, RegistryClient, type AgentHardware, type Bus } from '@iir/contracts';
+import { agentChatSubject, agentEmbedSubject, RegistryClient, type AgentHardware, type Bus } from '@iir/contracts';
 import type { JsonLogger } from '@iir/platform';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AgentMetrics } from './agent-metrics';
 import type { AgentBackend, LocalModel } from './backends/backend';
 import { AgentPresence } from './presence/agent-presence';
 import { BusRegistrationChannel, HttpRegistrationChannel, type RegistrationChannel } from './presence/registration-channel';
-import { validateChat } from './serving/chat-validation';
+import { validateChat, validateEmbeddings } from './serving/chat-validation';
 import type { InferenceService } from './serving/inference.service';
 import type { ModelDirectory } from './serving/model-directory';
 import type { Scheduler } from './serving/scheduler';
@@ -80,7 +80,11 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     if (channel.kind === 'bus') {
       const inference = this.inference;
       const subscription = this.bus.handleStream(agentChatSubject(this.settings.agentId), (payload, ctx) => inference.chat(validateChat(payload), ctx.signal));
-      this.unsubscribe = () => subscription.unsubscribe();
+      const embeddings = this.bus.handle(agentEmbedSubject(this.settings.agentId), (payload, ctx) => inference.embed(validateEmbeddings(payload), ctx.signal));
+      this.unsubscribe = () => {
+        subscription.unsubscribe();
+        embeddings.unsubscribe();
+      };
     }
     let names = '';
     this.discovery.onChange((models) => {

@@ -117,6 +117,20 @@ describe('LlamaBackend with the real stories-260k model', () => {
     else expect(third).toEqual(expect.any(Array)); // one of the two had already finished its story
   });
 
+  it('makes embeddings with the model: one vector each, the same for the same text, tokens from its tokenizer', async () => {
+    const backend = make();
+    const [model] = (await backend.models()) as [LocalModel];
+    const { vectors, promptTokens } = await backend.embed(model, ['Once upon a time', 'A dog ran', 'Once upon a time']);
+    expect(vectors).toHaveLength(3);
+    expect(vectors[0]?.length).toBeGreaterThan(8);
+    expect(vectors.every((v) => v.length === vectors[0]?.length && v.every(Number.isFinite))).toBe(true);
+    expect(vectors[2]).toEqual(vectors[0]);
+    expect(vectors[1]).not.toEqual(vectors[0]);
+    expect(promptTokens).toBeGreaterThanOrEqual(6);
+    // and chat still works on the same loaded model
+    expect(text(await run(backend, ask({ max_tokens: 3 }))).length).toBeGreaterThan(0);
+  });
+
   it('unloads an idle model and loads it again on the next request', async () => {
     const backend = make({ idleUnloadS: 1 });
     await run(backend, ask({ max_tokens: 1 }));

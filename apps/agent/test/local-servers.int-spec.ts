@@ -8,8 +8,9 @@ import { OpenAICompatibleBackend } from '../src/backends/openai-compatible/opena
 import { ModelDiscovery } from '../src/discovery/model-discovery';
 
 /**
- * A fake Ollama on a real socket, speaking its wire format: `/api/tags`, `/api/ps`, and `/api/chat`
- * as NDJSON lines ending with `done: true`, `done_reason` and the token counts.
+ * A fake Ollama on a real socket, speaking its wire format: `/api/tags`, `/api/ps`, `/api/chat`
+ * as NDJSON lines ending with `done: true`, `done_reason` and the token counts, and `/api/embed`
+ * (`{embeddings: [[…]], prompt_eval_count}`).
  */
 class FakeOllama {
   tags = ['llama3.2:3b'];
@@ -44,6 +45,12 @@ class FakeOllama {
     };
     if (req.url === '/api/tags') return json(200, { models: this.tags.map((name) => ({ name, model: name, size: 2_019_393_189, details: { family: 'llama', parameter_size: '3.2B', quantization_level: 'Q4_K_M' } })) });
     if (req.url === '/api/ps') return json(200, { models: this.loaded.map((name) => ({ name, model: name, size_vram: 1 })) });
+    if (req.url === '/api/embed') {
+      const body = JSON.parse(raw) as { model: string; input: string | string[] };
+      if (!this.tags.includes(body.model)) return json(404, { error: `model "${body.model}" not found, try pulling it first` });
+      const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+      return json(200, { model: body.model, embeddings: inputs.map((t) => [t.length, 0.5, -0.5]), total_duration: 1, prompt_eval_count: inputs.join(' ').split(/\s+/).length });
+    }
     if (req.url !== '/api/chat') return json(404, { error: 'not found' });
     const body = JSON.parse(raw) as { model: string; options?: { num_predict?: number } };
     this.chats.push(body);
@@ -161,6 +168,18 @@ describe('the agent on local servers (a fake Ollama and a fake OpenAI-compatible
     lmStudio.failNext(1, 500);
     const broken = await collect(lm.chat({ model, request: ask('local/qwen2.5-7b-instruct'), signal: new AbortController().signal })).catch((e: unknown) => e);
     expect(BusError.from(broken).code).toBe('upstream_unavailable');
+  });
+
+  it('makes embeddings on Ollama (/api/embed) and on an OpenAI-compatible server (/v1/embeddings)', async () => {
+    const [model] = (await backend.models()) as [LocalModel];
+    expect(await backend.embed(model, ['one two', 'three'], new AbortController().signal)).toEqual({ vectors: [[7, 0.5, -0.5], [5, 0.5, -0.5]], promptTokens: 3 });
+    const lm = new OpenAICompatibleBackend({ baseUrl: lmStudio.baseUrl });
+    const [served] = (await lm.models()) as [LocalModel];
+    const embedded = await lm.embed(served, ['alpha', 'beta'], new AbortController().signal);
+    expect(embedded.vectors).toHaveLength(2);
+    expect(embedded.vectors[0]).toHaveLength(8);
+    expect(embedded.promptTokens).toBe(2);
+    expect(lmStudio.requests.at(-1)).toMatchObject({ path: '/v1/embeddings', body: { model: served.id, input: ['alpha', 'beta'], encoding_format: 'float' } });
   });
 
   it('discovers a model that appears on Ollama within one interval, and one that vanishes', async () => {

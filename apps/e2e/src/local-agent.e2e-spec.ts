@@ -117,6 +117,19 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0));
   });
 
+  it('makes embeddings with the model over NATS: one vector per input, usage from its tokenizer', async () => {
+    const { data, response } = await client.embeddings.create({ model: MODEL, input: ['Once upon a time', 'A dog ran', 'Once upon a time'] }).withResponse();
+    expect(response.headers.get('x-iir-target')).toBe(MODEL);
+    expect(data.data.map((d) => d.index)).toEqual([0, 1, 2]);
+    const [first, second, third] = data.data.map((d) => d.embedding);
+    expect(first?.length).toBeGreaterThan(8);
+    expect(third).toEqual(first);
+    expect(second).not.toEqual(first);
+    expect(data.usage.prompt_tokens).toBeGreaterThanOrEqual(6);
+    const wrongSize = await client.embeddings.create({ model: MODEL, input: 'x', dimensions: 3 }).catch((e: unknown) => e);
+    expect(wrongSize).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
   it('answers finish_reason length when max_tokens cuts the answer', async () => {
     const { data, response } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 3 }).withResponse();
     expect(data.choices[0]?.finish_reason).toBe('length');
@@ -261,6 +274,12 @@ describe('the local agent in HTTP mode (no NATS on the agent side)', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('makes embeddings at the agent’s URL (its own /v1/embeddings)', async () => {
+    const { data, response } = await client.embeddings.create({ model: MODEL, input: 'Once upon a time', encoding_format: 'float' }).withResponse();
+    expect(response.headers.get('x-iir-target')).toBe(MODEL);
+    expect(data.data[0]?.embedding.length).toBeGreaterThan(8);
   });
 
   it("surfaces the agent's errors in OpenAI's shape", async () => {

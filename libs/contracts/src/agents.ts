@@ -93,6 +93,11 @@ export function agentChatSubject(agentId: string): string {
   return `agent.${agentId.replace(/[^A-Za-z0-9_-]/g, '_')}.chat`;
 }
 
+/** The subject an agent makes embeddings on (a request: `EmbeddingsRequest` → `EmbeddingsResponse`). */
+export function agentEmbedSubject(agentId: string): string {
+  return `agent.${agentId.replace(/[^A-Za-z0-9_-]/g, '_')}.embed`;
+}
+
 /** The scheme of a `Target.baseUrl` that names an agent: `agent://<agentId>`. */
 export const AGENT_URL_SCHEME = 'agent://';
 

@@ -2,7 +2,7 @@ import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { foldChunks } from '../serving/fold-chunks';
-import { validateChat } from '../serving/chat-validation';
+import { validateChat, validateEmbeddings } from '../serving/chat-validation';
 import { InferenceService } from '../serving/inference.service';
 import { MODEL_DIRECTORY } from '../agent.tokens';
 import type { ModelDirectory } from '../serving/model-directory';
@@ -41,6 +41,17 @@ export class AgentApiController {
       const request = validateChat(body);
       if (request.stream === true) await this.stream(request, abort.signal, reply);
       else await reply.send(await foldChunks(this.inference.chat(request, abort.signal), request.model));
+    } catch (error) {
+      await sendError(reply, error);
+    }
+  }
+
+  /** OpenAI's embeddings, for backends that make them. */
+  @Post('v1/embeddings')
+  async embeddings(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const abort = abortOnClose(req, reply);
+    try {
+      await reply.send(await this.inference.embed(validateEmbeddings(body), abort.signal));
     } catch (error) {
       await sendError(reply, error);
     }

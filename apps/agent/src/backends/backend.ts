@@ -31,12 +31,20 @@ export interface ChatRun {
   signal: AbortSignal;
 }
 
+/** Vectors for texts, one each in order, and the texts' tokens as the backend counted them. */
+export interface Embedded {
+  vectors: number[][];
+  promptTokens: number;
+}
+
 /** A local inference backend, described as data (its kind, its settings) and driven through this. */
 export interface AgentBackend {
   readonly kind: BackendKind;
   /** What it serves now. Never throws: a backend that is away serves nothing (and says so in `status`). */
   models(): Promise<LocalModel[]>;
   chat(run: ChatRun): AsyncIterable<ChatCompletionChunk>;
+  /** Embeddings, for backends that make them (errors as for `chat`). */
+  embed?(model: LocalModel, texts: string[], signal: AbortSignal): Promise<Embedded>;
   /** `up`, or why not (`ollama at http://127.0.0.1:11434: connection refused`). */
   status(): { up: boolean; detail?: string };
   /** Frees models and sockets; the agent is stopping. */

@@ -1,4 +1,4 @@
-import { BusError, type ChatCompletionRequest } from '@iir/contracts';
+import { BusError, type ChatCompletionRequest, type EmbeddingsRequest } from '@iir/contracts';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
@@ -31,6 +31,18 @@ export function validateChat(body: unknown): ChatCompletionRequest {
   }
   if (b['stream'] !== undefined && typeof b['stream'] !== 'boolean') throw invalid("'stream' must be a boolean.", 'stream');
   return b as ChatCompletionRequest;
+}
+
+/** An embeddings body: `model`, `input` (checked by the service), `encoding_format`, `dimensions`. */
+export function validateEmbeddings(body: unknown): EmbeddingsRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
+  const b = body as Record<string, unknown>;
+  if (typeof b['model'] !== 'string' || b['model'].length === 0) throw invalid("'model' must be a non-empty string.", 'model');
+  if (b['input'] === undefined) throw invalid("Missing required parameter: 'input'.", 'input');
+  const format = b['encoding_format'];
+  if (format !== undefined && format !== null && format !== 'float' && format !== 'base64') throw invalid("'encoding_format' must be 'float' or 'base64'.", 'encoding_format');
+  positiveInt(b, 'dimensions');
+  return b as unknown as EmbeddingsRequest;
 }
 
 function positiveInt(b: Record<string, unknown>, key: string): void {

@@ -1,4 +1,4 @@
-import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '@iir/contracts';
+import { BusError, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingsRequest, type EmbeddingsResponse } from '@iir/contracts';
 import type { AgentMetrics } from '../agent-metrics';
 import type { ModelDirectory } from './model-directory';
 import type { Scheduler } from './scheduler';
@@ -28,15 +28,59 @@ export class InferenceService {
     return { ...this.stats };
   }
 
-  /** Checks the model before a slot is taken, so an unknown model is a 404 even on a busy agent. */
-  async *chat(request: ChatCompletionRequest, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void> {
-    const found = this.models.find(request.model);
+  /**
+   * Embeddings on this agent: strings only (token ids mean nothing across tokenizers), a slot like a
+   * chat (the model's compute is shared), OpenAI's list of vectors back (`base64` as asked).
+   */
+  async embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse> {
+    const found = this.lookup(request.model);
+    const texts = typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) && request.input.every((t) => typeof t === 'string') ? (request.input as string[]) : undefined;
+    if (!texts || texts.length === 0) throw new BusError('invalid_request_error', "An agent embeds text: 'input' must be a string or an array of strings.", { param: 'input' });
+    if (!found.backend.embed) {
+      throw new BusError('invalid_request_error', `'${found.model.name}' is served by this agent's ${found.backend.kind} backend, which makes no embeddings.`, { param: 'model' });
+    }
+    const label = { model: found.model.name };
+    const release = await this.scheduler.acquire(signal);
+    this.gauges();
+    let outcome = 'error';
+    try {
+      const embedded = await found.backend.embed(found.model, texts, signal);
+      this.metrics.promptTokens.inc(label, embedded.promptTokens);
+      outcome = 'ok';
+      const base64 = request.encoding_format === 'base64';
+      return {
+        object: 'list',
+        model: found.model.name,
+        data: embedded.vectors.map((vector, index) => {
+          // A local model makes vectors of its own size; cutting them would not keep their meaning.
+          if (typeof request.dimensions === 'number' && request.dimensions !== vector.length) {
+            throw new BusError('invalid_request_error', `'${found.model.name}' makes ${vector.length}-dimensional vectors; 'dimensions' cannot change that.`, { param: 'dimensions' });
+          }
+          return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+        }),
+        usage: { prompt_tokens: embedded.promptTokens, total_tokens: embedded.promptTokens },
+      };
+    } finally {
+      release();
+      this.metrics.requests.inc({ ...label, outcome: signal.aborted && outcome !== 'ok' ? 'cancelled' : outcome });
+      this.gauges();
+    }
+  }
+
+  private lookup(model: string): NonNullable<ReturnType<ModelDirectory['find']>> {
+    const found = this.models.find(model);
     if (!found) {
       const served = this.models.current().map((m) => m.name);
-      throw new BusError('model_not_found', `This agent does not serve '${request.model}'. It serves: ${served.join(', ') || '(nothing yet)'}.`, {
+      throw new BusError('model_not_found', `This agent does not serve '${model}'. It serves: ${served.join(', ') || '(nothing yet)'}.`, {
         param: 'model',
       });
     }
+    return found;
+  }
+
+  /** Checks the model before a slot is taken, so an unknown model is a 404 even on a busy agent. */
+  async *chat(request: ChatCompletionRequest, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void> {
+    const found = this.lookup(request.model);
     const label = { model: found.model.name };
     let release: (() => void) | undefined;
     try {

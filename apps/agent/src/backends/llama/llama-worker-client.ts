@@ -19,7 +19,7 @@ export type WorkerEvent =
   | { type: 'done'; finishReason: 'stop' | 'length'; promptTokens: number; completionTokens: number; aborted: boolean };
 
 type Inbound =
-  | { type: 'reply'; id: number; ok: boolean; error?: string; info?: Record<string, unknown> }
+  | { type: 'reply'; id: number; ok: boolean; error?: string; code?: string; info?: Record<string, unknown> }
   | ({ runId: number } & ({ type: 'failed'; code: string; message: string } | WorkerEvent));
 
 /** Where `llama-worker.mjs` is: beside this file (tests, a checkout), or copied beside the bundle. */
@@ -97,7 +97,7 @@ export class LlamaWorkerClient {
       const pending = this.replies.get(message.id);
       this.replies.delete(message.id);
       if (message.ok) pending?.resolve(message.info ?? {});
-      else pending?.reject(new BusError('upstream_unavailable', message.error ?? 'the llama worker failed'));
+      else pending?.reject(new BusError(message.code && isErrorCode(message.code) ? message.code : 'upstream_unavailable', message.error ?? 'the llama worker failed'));
       return;
     }
     const queue = this.streams.get(message.runId);

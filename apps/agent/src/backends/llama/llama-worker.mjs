@@ -6,6 +6,7 @@
 //      {type:'unload', id, path}
 //      {type:'chat', runId, path, messages, maxTokens, temperature, topP, seed, stop}
 //      {type:'abort', runId}
+//      {type:'embed', id, path, texts, threads}
 // Out: {type:'reply', id, ok, error?, info?}
 //      {type:'text', runId, text}                      (as tokens are generated, joined within 4 ms)
 //      {type:'done', runId, finishReason, promptTokens, completionTokens}
@@ -87,8 +88,26 @@ async function unload(path) {
   if (!entry) return;
   models.delete(path);
   await entry.ready.catch(() => undefined);
+  await entry.embedding?.then((c) => c.dispose()).catch(() => undefined);
   await entry.context?.dispose();
   await entry.model?.dispose();
+}
+
+/** One vector per text, from an embedding context made on first use (beside the chat context), and the texts' token count. */
+async function embed({ path, texts, threads }) {
+  const entry = models.get(path);
+  if (!entry?.model) throw new Error(`model ${path} is not loaded`);
+  entry.embedding ??= entry.model.createEmbeddingContext({ contextSize: entry.contextSize, threads });
+  const context = await entry.embedding;
+  const vectors = [];
+  let promptTokens = 0;
+  for (const text of texts) {
+    const tokens = entry.model.tokenize(text);
+    if (tokens.length > entry.contextSize) throw Object.assign(new Error(`An input is ${tokens.length} tokens; the model's context holds ${entry.contextSize}.`), { code: 'invalid_request_error' });
+    promptTokens += tokens.length;
+    vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
+  }
+  return { vectors, promptTokens };
 }
 
 function text(content) {
@@ -181,6 +200,12 @@ parentPort.on('message', (msg) => {
       break;
     case 'abort':
       runs.get(msg.runId)?.abort();
+      break;
+    case 'embed':
+      embed(msg).then(
+        (info) => post({ type: 'reply', id: msg.id, ok: true, info }),
+        (error) => post({ type: 'reply', id: msg.id, ok: false, error: String(error?.message ?? error), code: error?.code }),
+      );
       break;
     default:
       break;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '@iir/contracts';
 import { background } from '@iir/platform';
-import type { AgentBackend, ChatRun, LocalModel } from '../backend';
+import type { AgentBackend, ChatRun, Embedded, LocalModel } from '../backend';
 import { listGgufFiles, type GgufFile } from './gguf-files';
 import { LlamaWorkerClient } from './llama-worker-client';
 
@@ -92,6 +92,19 @@ export class LlamaBackend implements AgentBackend {
       }
     } finally {
       await events.return();
+      this.release(file.path, entry);
+    }
+  }
+
+  /** node-llama-cpp's embedding context on the same loaded model (any GGUF can; an embedding model's vectors mean more). */
+  async embed(model: LocalModel, texts: string[]): Promise<Embedded> {
+    const file = this.byName.get(model.name) ?? this.files().find((f) => f.name === model.name);
+    if (!file) throw new BusError('model_not_found', `No GGUF file serves '${model.name}' any more.`, { param: 'model' });
+    const entry = await this.use(file);
+    try {
+      const info = await this.worker.request({ type: 'embed', path: file.path, texts, threads: this.options.threads });
+      return { vectors: info['vectors'] as number[][], promptTokens: Number(info['promptTokens'] ?? 0) };
+    } finally {
       this.release(file.path, entry);
     }
   }

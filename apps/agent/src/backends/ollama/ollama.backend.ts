@@ -1,5 +1,5 @@
 import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '@iir/contracts';
-import { localModelName, type AgentBackend, type ChatRun, type LocalModel } from '../backend';
+import { localModelName, type AgentBackend, type ChatRun, type Embedded, type LocalModel } from '../backend';
 import { ChunkWriter, textOf } from '../http/chunks';
 import { getJson, httpFailure, lines, localRequest } from '../http/local-http';
 
@@ -84,6 +84,15 @@ export class OllamaBackend implements AgentBackend {
       res.body.destroy();
     }
     if (!run.signal.aborted) throw new BusError('upstream_error', 'ollama ended its stream before done');
+  }
+
+  /** `/api/embed`: one vector per input, Ollama's own token count. */
+  async embed(model: LocalModel, texts: string[], signal: AbortSignal): Promise<Embedded> {
+    const res = await localRequest({ method: 'POST', url: `${this.base()}/api/embed`, body: { model: model.id, input: texts }, signal, timeoutMs: this.options.timeoutMs ?? 60_000 });
+    if (res.statusCode !== 200) throw await httpFailure(res, 'ollama');
+    const body = (await res.body.json()) as { embeddings?: unknown; prompt_eval_count?: number };
+    if (!Array.isArray(body.embeddings) || body.embeddings.length !== texts.length) throw new BusError('upstream_error', 'ollama sent malformed embeddings');
+    return { vectors: body.embeddings as number[][], promptTokens: body.prompt_eval_count ?? 0 };
   }
 
   close(): Promise<void> {

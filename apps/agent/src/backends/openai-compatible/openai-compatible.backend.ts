@@ -1,5 +1,5 @@
 import { BusError, type ChatCompletionChunk } from '@iir/contracts';
-import { localModelName, type AgentBackend, type ChatRun, type LocalModel } from '../backend';
+import { localModelName, type AgentBackend, type ChatRun, type Embedded, type LocalModel } from '../backend';
 import { ChunkWriter } from '../http/chunks';
 import { getJson, httpFailure, lines, localRequest } from '../http/local-http';
 
@@ -32,6 +32,23 @@ export class OpenAICompatibleBackend implements AgentBackend {
       .map((m) => m.id)
       .filter((id): id is string => typeof id === 'string' && id.length > 0)
       .map((id) => ({ id, name: localModelName(id.split('/').pop() ?? id), backend: 'openai-compatible' as const, loaded: false }));
+  }
+
+  /** `/v1/embeddings`, as floats. */
+  async embed(model: LocalModel, texts: string[], signal: AbortSignal): Promise<Embedded> {
+    const res = await localRequest({
+      method: 'POST',
+      url: `${this.base()}/embeddings`,
+      body: { model: model.id, input: texts, encoding_format: 'float' },
+      headers: this.auth(),
+      signal,
+      timeoutMs: this.options.timeoutMs ?? 60_000,
+    });
+    if (res.statusCode !== 200) throw await httpFailure(res, this.options.baseUrl);
+    const body = (await res.body.json()) as { data?: Array<{ index?: number; embedding?: unknown }>; usage?: { prompt_tokens?: number } };
+    const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    if (data.length !== texts.length || !data.every((d) => Array.isArray(d.embedding))) throw new BusError('upstream_error', `${this.options.baseUrl} sent malformed embeddings`);
+    return { vectors: data.map((d) => d.embedding as number[]), promptTokens: body.usage?.prompt_tokens ?? 0 };
   }
 
   status(): { up: boolean; detail?: string } {

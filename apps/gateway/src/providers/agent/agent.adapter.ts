@@ -1,4 +1,15 @@
-import { agentChatSubject, agentIdOf, BusError, type Bus, type ChatCompletionChunk, type ChatCompletionRequest, type ChatCompletionResponse } from '@iir/contracts';
+import {
+  agentChatSubject,
+  agentEmbedSubject,
+  agentIdOf,
+  BusError,
+  type Bus,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type ChatCompletionResponse,
+  type EmbeddingsRequest,
+  type EmbeddingsResponse,
+} from '@iir/contracts';
 import { isRecord, primed } from '../http/upstream-call';
 import type { CallPhase } from '../http/upstream-errors';
 import { UpstreamError, type ProtocolAdapter, type UpstreamCall, type UpstreamStream } from '../provider';
@@ -27,6 +38,21 @@ export class AgentAdapter implements ProtocolAdapter {
 
   async stream(call: UpstreamCall): Promise<UpstreamStream> {
     return { chunks: await primed(this.chunks(call)) };
+  }
+
+  /** One request on the agent's embed subject; its backend makes the vectors (or says it cannot). */
+  async embed(call: UpstreamCall, request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
+    const agentId = agentIdOf(call.target.baseUrl);
+    if (agentId === undefined) {
+      throw new UpstreamError('upstream_error', `Target '${call.target.model}' names no agent: its baseUrl must be agent://<agentId>.`, { retryable: true });
+    }
+    try {
+      const answer = await this.bus.request<EmbeddingsResponse>(agentEmbedSubject(agentId), request, { timeoutMs: call.timeouts.totalMs });
+      if (!isRecord(answer) || !Array.isArray(answer.data)) throw new UpstreamError('upstream_error', `Agent '${agentId}' sent malformed embeddings.`, { retryable: true });
+      return answer;
+    } catch (error) {
+      throw agentError(error, agentId, 'before-output', call.signal.aborted ? 'caller' : undefined, call.timeouts.totalMs);
+    }
   }
 
   private async *chunks(call: UpstreamCall): AsyncGenerator<ChatCompletionChunk, void> {
