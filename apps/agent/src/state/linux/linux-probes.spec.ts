@@ -77,6 +77,31 @@ describe('Linux probes on fixture trees', () => {
     });
   });
 
+  // /proc/asound/cardN/pcmMc/subK/status as the kernel's procfs prints it (Documentation/sound/designs/procfile.rst).
+  const RECORDING = 'state: RUNNING\nowner_pid   : 2113\ntrigger_time: 8841.318262331\ntstamp      : 8843.512096511\ndelay       : 224\navail       : 224\navail_max   : 1056\n-----\nhw_ptr      : 105312\nappl_ptr    : 105088\n';
+  const OPENED = 'state: PREPARED\nowner_pid   : 2113\n';
+
+  it('tells the microphone is in use while an ALSA capture substream runs, and not when all are closed', async () => {
+    const busy = await read({
+      '/proc/meminfo': MEMINFO,
+      '/proc/asound/card0/pcm0p/sub0/status': RECORDING, // playback: not a microphone
+      '/proc/asound/card0/pcm0c/sub0/status': 'closed\n',
+      '/proc/asound/card1/pcm0c/sub0/status': RECORDING,
+      '/proc/asound/card1/id': 'C920\n',
+    });
+    expect(busy.microphone_in_use).toBe(true);
+    const idle = await read({
+      '/proc/meminfo': MEMINFO,
+      '/proc/asound/card0/pcm0p/sub0/status': RECORDING,
+      '/proc/asound/card0/pcm0c/sub0/status': 'closed\n',
+      '/proc/asound/card0/pcm0c/sub1/status': OPENED,
+    });
+    expect(idle.microphone_in_use).toBe(false);
+    // No /proc/asound (a container, a VM without sound): nothing can be told.
+    expect((await read({ '/proc/meminfo': MEMINFO })).microphone_in_use).toBe('unknown');
+    expect(busy.camera_in_use).toBe('unknown');
+  });
+
   it('is unknown for thermal when there are no thermal zones', async () => {
     const state = await read({ '/sys/class/thermal/cooling_device0/type': 'Processor\n', '/proc/meminfo': MEMINFO });
     expect(state.thermal).toBe('unknown');
