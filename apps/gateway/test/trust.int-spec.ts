@@ -129,6 +129,18 @@ describe('gateway trust: allowed_models and local-only (real Redis, real NATS, f
       expect(res.headers.get('x-iir-target')).toBe('fake/allowed');
     });
 
+    it('never lets an allowed name reach a model the key may not use through a bare-id resolution', async () => {
+      // As a router that matched the name as another provider's bare id would answer.
+      h.routes.set('fake/al-bare', [target('fake/secret', secret.baseUrl)]);
+      const calls = secret.requestCount;
+      const res = await chat(GLOB, { model: 'fake/al-bare', messages: say('bare') });
+      expect(res.status).toBe(403);
+      expect(secret.requestCount).toBe(calls);
+      // An alias is a registry name for its model: it still stands for its target.
+      const alias = await chat(NARROW, { model: 'allowed-alias', messages: say('alias ok') });
+      expect(alias.status).toBe(200);
+    });
+
     it('names near misses a key may use, never one it may not (chat and /v1/models/{id})', async () => {
       h.suggest = () => ['fake/secret', 'fake/allowed'];
       try {

@@ -22,6 +22,12 @@ export class ChatExchange {
   /** Aborted when the client goes away before the answer is sent: the upstream call stops at once. */
   readonly signal: AbortSignal;
   pin: RoutePin | undefined;
+  /**
+   * For a key limited to some models: the registry model the requested name is (by name or alias),
+   * if it is one. Only that resolution lets an allowed name stand for its target; a bare id the
+   * router resolves must be allowed as the target itself.
+   */
+  requestedModel: string | undefined;
   private estimated: number | undefined;
 
   constructor(

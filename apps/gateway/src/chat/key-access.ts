@@ -29,7 +29,10 @@ export class KeyAccess {
         const canonical = await this.models.canonicalName(name);
         return canonical !== undefined && access.allows(canonical);
       };
-      if (!isAutoModel(body.model) && !(await allowed(body.model))) throw denied(body.model);
+      if (!isAutoModel(body.model)) {
+        if (!(await allowed(body.model))) throw denied(body.model);
+        exchange.requestedModel = await this.models.canonicalName(body.model);
+      }
       for (const name of body.models ?? []) if (!(await allowed(name))) throw denied(name, 'models');
     }
     exchange.pin = routePin(exchange.request);
@@ -40,7 +43,7 @@ export class KeyAccess {
   servable(meta: CacheMeta, exchange: ChatExchange): boolean {
     if (exchange.pin === 'local-only' && meta.local !== true) return false;
     const access = modelAccess(exchange.principal.allowedModels);
-    return access.unrestricted || mayUse(access, meta.target, meta.model, exchange.body.model);
+    return access.unrestricted || mayUse(access, meta.target, meta.model, exchange.requestedModel);
   }
 
   /**
@@ -66,16 +69,20 @@ function denied(model: string, param = 'model'): ApiError {
   return new ApiError('permission_denied', `This API key may not use the model '${model}'.`, { param });
 }
 
-/** A target the key may use: on its list, or the model the (allowed) requested name resolved to. */
-function mayUse(access: ModelAccess, target: string, resolved: string, requested: string): boolean {
-  return access.allows(target) || (target === resolved && access.allows(requested));
+/**
+ * A target the key may use: on its list, or the registry model the (allowed) requested name is —
+ * by its name or an alias, never by a bare id the router matched (`anthropic/claude-x` allowed by
+ * `anthropic/*` must not run on `openrouter/anthropic/claude-x`).
+ */
+function mayUse(access: ModelAccess, target: string, resolved: string, requestedModel: string | undefined): boolean {
+  return access.allows(target) || (target === resolved && requestedModel !== undefined && requestedModel.toLowerCase() === resolved.toLowerCase());
 }
 
 function restrictToAllowed(plan: PlanResponse, exchange: ChatExchange): PlanResponse {
   const access = modelAccess(exchange.principal.allowedModels);
   if (access.unrestricted) return plan;
   const requested = exchange.body.model;
-  const targets = plan.targets.filter((t) => mayUse(access, t.model, plan.model, requested));
+  const targets = plan.targets.filter((t) => mayUse(access, t.model, plan.model, exchange.requestedModel));
   if (targets.length === 0) throw denied(requested);
   return targets.length === plan.targets.length ? plan : { ...plan, targets };
 }

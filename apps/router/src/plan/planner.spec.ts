@@ -89,6 +89,21 @@ describe(Planner.name, () => {
     expect(plan('qwen/qwen-2.5-72b-instruct').reason).toContain("only provider serving 'qwen/qwen-2.5-72b-instruct'");
   });
 
+  it('never resolves a name of a configured provider to another provider’s model', () => {
+    // openai is configured; openrouter serves an `openai/…` upstream id: the name still means openai.
+    const c = new Catalog(8, [model('openai/gpt-4o'), model('openrouter/gpt5', { upstreamModel: 'openai/gpt-5' })]);
+    const e = (() => {
+      try {
+        planner.plan(c, { requestId: 'r', model: 'openai/gpt-5', stream: false });
+      } catch (error) {
+        return error as BusError;
+      }
+      throw new Error('expected a failure');
+    })();
+    expect(e.code).toBe('model_not_found');
+    expect(planner.plan(c, { requestId: 'r', model: 'openrouter/gpt5', stream: false }).model).toBe('openrouter/gpt5');
+  });
+
   it('answers a provider typo with the provider and the models it meant', () => {
     const e = failure('opnai/gpt-4o');
     expect(e.message).toContain("unknown provider 'opnai' (did you mean the provider 'openai'?)");

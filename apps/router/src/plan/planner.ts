@@ -53,8 +53,12 @@ export function resolve(catalog: Catalog, requested: string): Resolution {
   if (exact) return { model: exact, how: 'exact match' };
   const alias = catalog.byAlias.get(key);
   if (alias) return { model: alias, how: `alias '${requested}'` };
-  // A bare id, which may itself hold a slash (`meta-llama/llama-3.3-70b-instruct`): fine when one provider serves it.
-  const candidates = catalog.byBareId.get(key) ?? [];
+  // A bare id, which may itself hold a slash (`meta-llama/llama-3.3-70b-instruct`): fine when one
+  // provider serves it. A name whose first part is a configured provider names that provider: it
+  // never lands on another one's model (`openai/gpt-5` is not OpenRouter's `openai/gpt-5`).
+  const slash = key.indexOf('/');
+  const namesProvider = slash !== -1 && catalog.providers.has(key.slice(0, slash));
+  const candidates = namesProvider ? [] : (catalog.byBareId.get(key) ?? []);
   if (candidates.length === 1) return { model: candidates[0], how: `only provider serving '${requested}'` };
   if (candidates.length > 1) {
     const names = candidates.map((c) => c.name);
@@ -64,8 +68,7 @@ export function resolve(catalog: Catalog, requested: string): Resolution {
       }),
     };
   }
-  const slash = key.indexOf('/');
-  if (slash !== -1 && !catalog.providers.has(key.slice(0, slash))) return { error: unknownProvider(catalog, requested, slash) };
+  if (slash !== -1 && !namesProvider) return { error: unknownProvider(catalog, requested, slash) };
   return {};
 }
 
