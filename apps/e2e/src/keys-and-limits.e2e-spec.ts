@@ -307,11 +307,13 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
   });
 
   it('answers OpenRouter’s /api/v1/generation for the key’s own requests only, and /api/v1/key with its limits and usage', async () => {
-    const key = await newKey({ description: 'openrouter', rpm: 1000, tpm: 100000, allowed_models: ['fake/*'] });
+    const key = await newKey({ description: 'openrouter', rpm: 1000, tpm: 100000, allowed_models: ['fake/*', 'other/*'] });
     const other = await newKey({ description: 'someone else' });
     const res = await chat(gatewayA, key.api_key);
     expect(res.status).toBe(200);
     const id = res.headers.get('x-request-id') ?? '';
+    // A second model: the key's usage is its total over both.
+    expect((await chat(gatewayA, key.api_key, { model: 'other/echo' })).status).toBe(200);
     const generation = async (apiKey: string): Promise<Response> =>
       fetch(url(gatewayB, `/api/v1/generation?id=${encodeURIComponent(id)}`), { headers: { authorization: `Bearer ${apiKey}` } });
     // Records reach the ledger within a second of the answer.
@@ -332,9 +334,15 @@ describe('API keys, rate limits and the usage ledger (separate processes over NA
     const missing = await fetch(url(gatewayA, '/api/v1/generation'), { headers: { authorization: `Bearer ${key.api_key}` } });
     expect(missing.status).toBe(400);
 
-    const me = (await (await fetch(url(gatewayA, '/api/v1/key'), { headers: { authorization: `Bearer ${key.api_key}` } })).json()) as { data: Record<string, unknown> };
-    expect(me.data).toMatchObject({ id: key.id, role: 'user', allowed_models: ['fake/*'], rate_limit: { requests: 1000, tokens: 100000, interval: '1m' } });
-    expect(me.data['usage']).toMatchObject({ last_24h: { requests: 1 }, all_time: { requests: 1, prompt_tokens: prompt } });
+    const me = await waitFor(async () => {
+      const body = (await (await fetch(url(gatewayA, '/api/v1/key'), { headers: { authorization: `Bearer ${key.api_key}` } })).json()) as { data: Record<string, unknown> };
+      return (body.data['usage'] as { all_time?: { requests?: number } } | null)?.all_time?.requests === 2 ? body : undefined;
+    }, { timeoutMs: 10_000, what: 'both requests in the key’s usage' });
+    if (!me) throw new Error('no usage');
+    expect(me.data).toMatchObject({ id: key.id, role: 'user', allowed_models: ['fake/*', 'other/*'], rate_limit: { requests: 1000, tokens: 100000, interval: '1m' } });
+    // Totals over both models, not one model's row.
+    expect(me.data['usage']).toMatchObject({ last_24h: { requests: 2 }, all_time: { requests: 2 } });
+    expect((me.data['usage'] as { all_time: { prompt_tokens: number } }).all_time.prompt_tokens).toBeGreaterThan(prompt);
   });
 
   it('creates, lists and revokes keys from the iir CLI', async () => {

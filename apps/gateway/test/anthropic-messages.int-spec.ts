@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { FakeAnthropicServer, FakeOpenAIServer } from '@iir/testing';
 import { GatewayHarness, modelRecord, target } from './gateway-harness';
+import { ScriptedAuth } from './scripted-auth';
 
 const KEY = 'sk-static-test-key';
 
@@ -199,6 +200,28 @@ describe('Anthropic Messages API inbound (the @anthropic-ai/sdk as the client)',
         .withResponse();
       expect(response.headers.get('x-iir-token-count')).toBe('upstream');
       expect(data.input_tokens).toBe(4 + 2);
+    });
+
+    it('falls back to the estimate when an Anthropic-protocol upstream has no count_tokens', async () => {
+      h.routes.set('anthropic/no-count', [target('anthropic/no-count', openai.baseUrl, { provider: 'anthropic', protocol: 'anthropic' })]);
+      const { data, response } = await client.messages.countTokens({ model: 'anthropic/no-count', messages: [{ role: 'user', content: 'count me' }] }).withResponse();
+      expect(response.headers.get('x-iir-token-count')).toBe('estimate');
+      expect(data.input_tokens).toBeGreaterThan(0);
+    });
+
+    it('counts count_tokens against the key’s requests per minute', async () => {
+      const auth = await new ScriptedAuth(h.bus).start();
+      try {
+        const limited = new Anthropic({ baseURL: h.baseUrl, apiKey: auth.add(`count-${Date.now()}`, null, { rpm: 2 }), maxRetries: 0 });
+        const count = () => limited.messages.countTokens({ model: 'anthropic/claude-fake', messages: [{ role: 'user', content: 'x' }] });
+        await count();
+        await count();
+        const third = await count().catch((e: unknown) => e);
+        expect(third).toBeInstanceOf(Anthropic.RateLimitError);
+        expect((third as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+      } finally {
+        await auth.stop();
+      }
     });
 
     it('an upstream error event mid-stream reaches the client as an Anthropic error event', async () => {

@@ -55,8 +55,8 @@ export class ScriptedAuth {
     if (key) key.revokedAt = new Date().toISOString();
   }
 
-  /** A new key (secret `iir-<id>…`) with the given expiry. */
-  add(id: string, expiresAt: string | null = null): string {
+  /** A new key (secret `iir-<id>…`) with the given expiry (and limits, when given). */
+  add(id: string, expiresAt: string | null = null, limits: Partial<Pick<ApiKeyInfo, 'rpm' | 'tpm'>> = {}): string {
     const secret = `iir-${id}-${'x'.repeat(40)}`;
     this.keys.set(createHash('sha256').update(secret).digest('hex'), {
       id,
@@ -64,8 +64,8 @@ export class ScriptedAuth {
       description: id,
       role: 'user',
       priority: 0,
-      rpm: null,
-      tpm: null,
+      rpm: limits.rpm ?? null,
+      tpm: limits.tpm ?? null,
       allowedModels: [],
       expiresAt,
       createdAt: new Date().toISOString(),

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatExchange } from '../chat/chat-exchange';
 import { KeyAccess } from '../chat/key-access';
+import { LimitsStep } from '../chat/limits-step';
+import { ApiError } from '../errors/api-error';
 import { Planner } from '../chat/planner';
 import { PlanExecutor } from '../execution/plan-executor.service';
 import { estimateTokens } from '../limits/token-estimate';
@@ -19,6 +21,7 @@ import type { MessagesRequest } from './messages-request';
 export class TokenCounter {
   constructor(
     private readonly access: KeyAccess,
+    private readonly limits: LimitsStep,
     private readonly planner: Planner,
     private readonly executor: PlanExecutor,
   ) {}
@@ -26,17 +29,28 @@ export class TokenCounter {
   async count(request: MessagesRequest, http: FastifyRequest, reply: FastifyReply): Promise<{ tokens: number; source: 'upstream' | 'estimate' }> {
     const exchange = new ChatExchange(request.chat, http, reply, messagesFormat(request, http.headers));
     await this.access.check(exchange);
-    const plan = await this.planner.plan(exchange);
-    const anthropic = plan.targets.filter((t) => t.protocol === 'anthropic');
-    if (plan.targets[0]?.protocol === 'anthropic') {
-      const passed = passedHeaders(http.headers);
-      const done = await this.executor.run({ ...plan, targets: anthropic }, request.chat, exchange.signal, async (adapter, call) => {
-        if (!(adapter instanceof AnthropicAdapter)) throw new Error('an Anthropic target without the Anthropic adapter');
-        return adapter.countTokens(call, JSON.stringify({ ...withoutGenerationFields(request.raw), model: call.target.upstreamModel }), passed);
-      });
-      return { tokens: done.value, source: 'upstream' };
+    // A count is a request of the key's like any other (its RPM); it uses no tokens, so they go back.
+    await this.limits.admitKey(exchange);
+    try {
+      const plan = await this.planner.plan(exchange);
+      const anthropic = plan.targets.filter((t) => t.protocol === 'anthropic');
+      if (plan.targets[0]?.protocol === 'anthropic') {
+        const passed = passedHeaders(http.headers);
+        try {
+          const done = await this.executor.run({ ...plan, targets: anthropic }, request.chat, exchange.signal, async (adapter, call) => {
+            if (!(adapter instanceof AnthropicAdapter)) throw new Error('an Anthropic target without the Anthropic adapter');
+            return adapter.countTokens(call, JSON.stringify({ ...withoutGenerationFields(request.raw), model: call.target.upstreamModel }), passed);
+          });
+          return { tokens: done.value, source: 'upstream' };
+        } catch (error) {
+          // An Anthropic-protocol upstream without the endpoint (a proxy, an older API): the estimate.
+          if (!(error instanceof ApiError && (error.status === 404 || error.status === 405))) throw error;
+        }
+      }
+      return { tokens: estimateTokens({ ...request.chat, max_tokens: 1 }) - 1, source: 'estimate' };
+    } finally {
+      await this.limits.release(exchange);
     }
-    return { tokens: estimateTokens({ ...request.chat, max_tokens: 1 }) - 1, source: 'estimate' };
   }
 }
 

@@ -13,7 +13,8 @@ const EPOCH = '1970-01-01T00:00:00.000Z';
 /**
  * OpenRouter's account routes, for clients written against it: `GET /api/v1/generation?id=` (one
  * request's stats from the ledger, by the `x-request-id` IIR answered with) and `GET /api/v1/key`
- * (the calling key's limits and usage). A key reads only its own generations; an admin key any.
+ * (the calling key's limits and usage). A key reads only its own generations; an admin key any;
+ * static keys and anonymous callers none (they have no key id of their own in the ledger).
  */
 @Controller('api/v1')
 @UseGuards(ApiKeyGuard)
@@ -27,6 +28,10 @@ export class OpenRouterController {
   async generation(@Query('id') id: string | undefined, @Req() request: FastifyRequest): Promise<{ data: Record<string, unknown> }> {
     if (typeof id !== 'string' || id.trim() === '') throw new ApiError('invalid_request_error', "Missing required query parameter: 'id'.", { param: 'id' });
     const principal = principalOf(request);
+    // Static keys and anonymous callers share one `null` key id in the ledger: none may read the others' records.
+    if (principal.keyId === null && principal.role !== 'admin') {
+      throw new ApiError('permission_denied', 'Generation records are per issued key: this key has none of its own (static and anonymous calls are recorded without one).');
+    }
     const record = await this.auth.usage({ requestId: id.trim(), keyId: principal.keyId, ...(principal.role === 'admin' ? { any: true } : {}) });
     return { data: { ...generation(record), total_cost: await this.cost(record) } };
   }
@@ -48,8 +53,9 @@ export class OpenRouterController {
     if (principal.keyId === null) return { data: { ...base, usage: null } };
     const now = Date.now();
     const [day, all] = await Promise.all([
-      this.auth.stats({ keyId: principal.keyId, since: new Date(now - DAY_MS).toISOString() }),
-      this.auth.stats({ keyId: principal.keyId, since: EPOCH }),
+      // Not grouped: one row of the key's totals over every model.
+      this.auth.stats({ keyId: principal.keyId, since: new Date(now - DAY_MS).toISOString(), groupBy: [] }),
+      this.auth.stats({ keyId: principal.keyId, since: EPOCH, groupBy: [] }),
     ]);
     const totals = (rows: typeof day.rows) => {
       const r = rows[0];
