@@ -78,3 +78,36 @@ describe('POST /v1/embeddings (the openai SDK as the client)', () => {
     expect(json.error.message).toMatch(message);
   });
 });
+
+describe('embeddings and provider token budgets', () => {
+  const h = new GatewayHarness();
+  const upstream = new FakeOpenAIServer();
+  const anthropic = new FakeAnthropicServer();
+
+  beforeAll(async () => {
+    await Promise.all([upstream.start(), anthropic.start()]);
+    // Anthropic's budget: 1 000 tokens a minute.
+    await h.start({ EXTERNAL_ANTHROPIC_KEY: 'sk-ant', EXTERNAL_OPENAI_KEY: 'sk-openai', ANTHROPIC_TPM_LIMIT: '1000' });
+    const claude = target('anthropic/claude-fake', anthropic.baseUrl, { provider: 'anthropic', protocol: 'anthropic' });
+    h.routes.set('anthropic/claude-fake', [claude]);
+    h.routes.set('mixed/embedder', [claude, target('openai/text-embedding-3-small', upstream.baseUrl)]);
+  });
+
+  afterAll(async () => {
+    await h.stop();
+    await Promise.all([upstream.close(), anthropic.close()]);
+  });
+
+  it('charges nothing to a provider the plan skips because it has no embeddings', async () => {
+    const client = new OpenAI({ baseURL: `${h.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
+    // About 400 tokens each: were the skipped Anthropic target charged, two would leave it 800 used.
+    const big = 'word '.repeat(400);
+    for (let i = 0; i < 2; i++) {
+      const { response } = await client.embeddings.create({ model: 'mixed/embedder', input: `${big}${i}`, encoding_format: 'float' }).withResponse();
+      expect(response.headers.get('x-iir-target')).toBe('openai/text-embedding-3-small');
+    }
+    // Anthropic's budget is untouched: a chat request still fits in it.
+    const chat = await client.chat.completions.create({ model: 'anthropic/claude-fake', max_tokens: 300, messages: [{ role: 'user', content: 'still within budget' }] });
+    expect(chat.choices[0]?.message.content).toBe('You said: still within budget');
+  });
+});

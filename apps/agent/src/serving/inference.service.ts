@@ -46,9 +46,8 @@ export class InferenceService {
     try {
       const embedded = await found.backend.embed(found.model, texts, signal);
       this.metrics.promptTokens.inc(label, embedded.promptTokens);
-      outcome = 'ok';
       const base64 = request.encoding_format === 'base64';
-      return {
+      const answer: EmbeddingsResponse = {
         object: 'list',
         model: found.model.name,
         data: embedded.vectors.map((vector, index) => {
@@ -60,6 +59,8 @@ export class InferenceService {
         }),
         usage: { prompt_tokens: embedded.promptTokens, total_tokens: embedded.promptTokens },
       };
+      outcome = 'ok';
+      return answer;
     } finally {
       release();
       this.metrics.requests.inc({ ...label, outcome: signal.aborted && outcome !== 'ok' ? 'cancelled' : outcome });

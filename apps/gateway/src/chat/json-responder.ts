@@ -27,6 +27,7 @@ export class JsonResponder {
       exchange.signal,
       (adapter, call) => (native?.handles(adapter) ? native.complete(adapter, call) : translated(adapter, call, format)),
       admit,
+      native?.refuses ? (adapter, target) => native.refuses?.(adapter, target) : undefined,
     );
     exchange.answered(done.target, done.attempts);
     exchange.outcome.usage = done.value.usage;

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse, Usage } from '@iir/contracts';
+import type { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse, Target, Usage } from '@iir/contracts';
 import type { CacheSurface } from '../cache/cache-key';
 import type { ApiError } from '../errors/api-error';
 import type { ProtocolAdapter, UpstreamCall } from '../providers/provider';
@@ -46,6 +46,8 @@ export interface NativeFrames {
 
 export interface NativeRoute {
   handles(adapter: ProtocolAdapter): boolean;
+  /** A target this endpoint cannot use at all: skipped before anything is reserved for it. */
+  refuses?(adapter: ProtocolAdapter, target: Target): ApiError | undefined;
   complete(adapter: ProtocolAdapter, call: UpstreamCall): Promise<NativeAnswer>;
   /** Resolves once the upstream sent its first event; the frames end with the upstream's own terminator. */
   stream(adapter: ProtocolAdapter, call: UpstreamCall): Promise<{ native: AsyncIterable<NativeFrames> }>;

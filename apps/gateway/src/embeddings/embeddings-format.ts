@@ -22,6 +22,10 @@ export function embeddingsFormat(request: EmbeddingsRequest): ResponseFormat {
     },
     native: {
       handles: () => true,
+      refuses: (adapter, target) =>
+        adapter.embed
+          ? undefined
+          : new ApiError('invalid_request_error', `The model '${target.model}' does not serve embeddings (its upstream speaks '${adapter.protocol}').`, { param: 'model' }),
       complete: async (adapter, call) => {
         if (!adapter.embed) {
           throw new UpstreamError('invalid_request_error', `The model '${call.target.model}' does not serve embeddings (its upstream speaks '${adapter.protocol}').`, {

@@ -34,7 +34,9 @@ export class PlanExecutor {
 
   /**
    * `admit`, when given, is asked before a target is tried; an `ApiError` from it skips the target
-   * (a provider over its token budget) and is what the client gets if no target is left.
+   * (a provider over its token budget) and is what the client gets if no target is left. `refuse`
+   * is asked first: a target whose protocol cannot do the operation at all (embeddings on
+   * Anthropic) is skipped before anything is reserved for it.
    */
   async run<T>(
     plan: PlanResponse,
@@ -42,6 +44,7 @@ export class PlanExecutor {
     signal: AbortSignal,
     invoke: (adapter: ProtocolAdapter, call: UpstreamCall) => Promise<T>,
     admit?: (target: Target) => Promise<ApiError | undefined>,
+    refuse?: (adapter: ProtocolAdapter, target: Target) => ApiError | undefined,
   ): Promise<Executed<T>> {
     let attempts = 0;
     let last: UpstreamError | undefined;
@@ -49,6 +52,18 @@ export class PlanExecutor {
     let skipped: ApiError | undefined;
     let tried = 0;
     for (const target of plan.targets) {
+      if (refuse) {
+        let refusal: ApiError | undefined;
+        try {
+          refusal = refuse(this.providers.adapter(target.protocol), target);
+        } catch {
+          // no adapter for the protocol: the attempt below says so
+        }
+        if (refusal) {
+          skipped = refusal;
+          continue;
+        }
+      }
       if (admit) {
         const refused = await admit(target);
         if (refused) {

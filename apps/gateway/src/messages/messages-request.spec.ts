@@ -34,7 +34,6 @@ describe(parseMessagesRequest.name, () => {
       stream: true,
       stop: ['END'],
       temperature: 0.5,
-      top_k: 5,
       user: 'u-1',
       messages: [
         { role: 'system', content: 'Be brief.\n\nBe kind.' },
@@ -111,6 +110,16 @@ describe(parseMessagesRequest.name, () => {
     expect(caught).toBeInstanceOf(ApiError);
     expect((caught as ApiError).status).toBe(400);
     expect((caught as ApiError).message).toBe(message);
+  });
+
+  it('refuses what lives in the gateway’s Anthropic account: Files API references and containers', () => {
+    const withFile = {
+      model: 'm',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_011CNha8iCJcU1wXNR6q4V8w' } }] }],
+    };
+    expect(() => parseMessagesRequest(withFile)).toThrow(/Files API references/);
+    expect(() => parseMessagesRequest({ model: 'm', max_tokens: 5, container: 'container_abc', messages: [{ role: 'user', content: 'x' }] })).toThrow(/containers/);
   });
 
   it('count_tokens needs no max_tokens and never streams', () => {

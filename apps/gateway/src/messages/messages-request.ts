@@ -23,7 +23,8 @@ type Block = Record<string, unknown> & { type: string };
  * - `tools` (custom ones; server tools only mean something to Anthropic) become functions,
  *   `tool_choice` `auto`/`any`/`tool`/`none` → `auto`/`required`/a named function/`none`, and
  *   `disable_parallel_tool_use` → `parallel_tool_calls: false`;
- * - `max_tokens`, `stop_sequences` → `stop`, `temperature`, `top_p`, `top_k`, `metadata.user_id` → `user`.
+ * - `max_tokens`, `stop_sequences` → `stop`, `temperature`, `top_p`, `metadata.user_id` → `user`
+ *   (`top_k` only reaches an Anthropic upstream: OpenAI's API refuses it).
  * `countOnly` is `count_tokens`, which takes no `max_tokens` and never streams.
  */
 export function parseMessagesRequest(body: unknown, countOnly = false): MessagesRequest {
@@ -42,6 +43,7 @@ export function parseMessagesRequest(body: unknown, countOnly = false): Messages
   if (!Array.isArray(messages)) throw invalid(messages === undefined ? 'messages: Field required' : 'messages: Input should be a valid list', 'messages');
   if (messages.length === 0) throw invalid('messages: at least one message is required', 'messages');
 
+  refuseAccountReferences(raw);
   const chat: ChatMessage[] = [];
   const system = systemText(raw['system']);
   if (system) chat.push({ role: 'system', content: system });
@@ -59,8 +61,8 @@ export function parseMessagesRequest(body: unknown, countOnly = false): Messages
   }
   out.temperature = optionalNumber(raw, 'temperature', 0, 1);
   out.top_p = optionalNumber(raw, 'top_p', 0, 1);
-  const topK = optionalNumber(raw, 'top_k', 0, Number.MAX_SAFE_INTEGER);
-  if (topK !== undefined) out['top_k'] = topK;
+  // Checked, but not translated: OpenAI refuses `top_k` (an Anthropic upstream gets it in the relayed body).
+  optionalNumber(raw, 'top_k', 0, Number.MAX_SAFE_INTEGER);
   if (out.temperature === undefined) delete out.temperature;
   if (out.top_p === undefined) delete out.top_p;
   const metadata = raw['metadata'];
@@ -77,6 +79,28 @@ export function parseMessagesRequest(body: unknown, countOnly = false): Messages
     if (choice.parallel === false) out['parallel_tool_calls'] = false;
   }
   return { raw, chat: out };
+}
+
+/**
+ * What lives in the gateway's Anthropic account rather than in the request — a Files API file
+ * (`file_id`) or a code-execution container — is not relayed: another key's uploads or container
+ * would be reachable by naming them.
+ */
+function refuseAccountReferences(raw: Record<string, unknown>): void {
+  if (raw['container'] !== undefined && raw['container'] !== null) {
+    throw invalid("container: IIR does not relay code-execution containers (they belong to the gateway's Anthropic account, not to this key).", 'container');
+  }
+  const scan = (value: unknown, at: string): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${at}.${i}`));
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'file_id') throw invalid(`${at}: IIR does not relay Files API references (file_id): send the content itself (base64, text or a URL).`, at);
+        scan(v, `${at}.${key}`);
+      }
+    }
+  };
+  scan(raw['messages'], 'messages');
+  scan(raw['system'], 'system');
 }
 
 function systemText(system: unknown): string | undefined {

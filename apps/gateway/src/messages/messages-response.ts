@@ -15,19 +15,21 @@ export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use
  * `tool_use` block (its arguments parsed back into `input`), `finish_reason` as `stop_reason`.
  */
 export function toAnthropicMessage(response: ChatCompletionResponse, requestedModel: string): Record<string, unknown> {
-  const choice = response.choices[0];
+  // Read defensively: a compatible server's answer may lack parts OpenAI always sends.
+  const choice = Array.isArray(response.choices) ? response.choices[0] : undefined;
+  const message = (choice?.message ?? {}) as Partial<NonNullable<typeof choice>['message']>;
   const content: Array<Record<string, unknown>> = [];
-  const text = choice?.message.content ?? '';
+  const text = typeof message.content === 'string' ? message.content : '';
   if (text) content.push({ type: 'text', text });
-  for (const call of choice?.message.tool_calls ?? []) {
-    content.push({ type: 'tool_use', id: toolUseId(call.id), name: call.function.name, input: parseInput(call.function.arguments) });
+  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+    content.push({ type: 'tool_use', id: toolUseId(call?.id), name: String(call?.function?.name ?? ''), input: parseInput(call?.function?.arguments) });
   }
   if (content.length === 0) content.push({ type: 'text', text: '' });
   return {
     id: messageId(response.id),
     type: 'message',
     role: 'assistant',
-    model: response.model || requestedModel,
+    model: typeof response.model === 'string' && response.model ? response.model : requestedModel,
     content,
     stop_reason: stopReason(choice?.finish_reason ?? null),
     stop_sequence: null,
@@ -62,18 +64,20 @@ export function messagesUsage(usage: Usage | undefined): MessagesUsage {
 }
 
 /** Anthropic ids start with `msg_`; the upstream's id keeps its meaning after it. */
-export function messageId(id: string): string {
+export function messageId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0) return `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   return id.startsWith('msg_') ? id : `msg_${id.replace(/^chatcmpl-/, '') || Date.now().toString(36)}`;
 }
 
 /** Tool-use ids are the upstream's call ids (they come back in `tool_result`), kept as they are when present. */
-export function toolUseId(id: string | undefined): string {
-  return id && id.length > 0 ? id : `toolu_${Math.random().toString(36).slice(2, 14)}`;
+export function toolUseId(id: unknown): string {
+  return typeof id === 'string' && id.length > 0 ? id : `toolu_${Math.random().toString(36).slice(2, 14)}`;
 }
 
 /** Arguments that are not a JSON object (a model's slip) still reach the client: under `_raw`. */
-export function parseInput(args: string): Record<string, unknown> {
-  if (!args.trim()) return {};
+export function parseInput(args: unknown): Record<string, unknown> {
+  if (typeof args === 'object' && args !== null && !Array.isArray(args)) return args as Record<string, unknown>;
+  if (typeof args !== 'string' || !args.trim()) return {};
   try {
     const value: unknown = JSON.parse(args);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { _raw: args };

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk } from '@iir/contracts';
+import type { ChatCompletionChunk, ChatCompletionResponse } from '@iir/contracts';
 import { ApiError } from '../errors/api-error';
 import { MessagesStreamEncoder } from './messages-stream';
 import { toAnthropicMessage } from './messages-response';
@@ -106,6 +106,32 @@ describe(MessagesStreamEncoder.name, () => {
     expect(list.filter(([t]) => t === 'content_block_stop')).toHaveLength(starts);
   });
 
+  it('tells calls apart by id when an upstream reuses an index, and holds a call whose name comes late', () => {
+    const list = run([
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x":1}' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_b', type: 'function', function: { name: 'b', arguments: '{"y":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '2}' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'call_c', type: 'function', function: { arguments: '{"z":' } }] }),
+      chunk({ tool_calls: [{ index: 1, function: { name: 'c', arguments: '3}' } }] }),
+      chunk({}, 'tool_calls'),
+      usageChunk,
+    ]);
+    expect(assemble(list)).toEqual([
+      { type: 'tool_use', id: 'call_a', name: 'a', input: { x: 1 } },
+      { type: 'tool_use', id: 'call_b', name: 'b', input: { y: 2 } },
+      { type: 'tool_use', id: 'call_c', name: 'c', input: { z: 3 } },
+    ]);
+  });
+
+  it('survives chunks a compatible server sends without choices, delta or index', () => {
+    const odd = [
+      { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'up' } as unknown as ChatCompletionChunk,
+      { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'up', choices: [{ finish_reason: null }] } as unknown as ChatCompletionChunk,
+      { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'up', choices: [{ delta: { content: 'ok' }, finish_reason: 'stop' }] } as unknown as ChatCompletionChunk,
+    ];
+    expect(assemble(run(odd))).toEqual([{ type: 'text', text: 'ok' }]);
+  });
+
   it('maps length to max_tokens, and a failure to an Anthropic error event', () => {
     const list = run([chunk({ content: 'a' }, 'length'), usageChunk]);
     expect(list.find(([t]) => t === 'message_delta')?.[1]['delta']).toEqual({ stop_reason: 'max_tokens', stop_sequence: null });
@@ -119,6 +145,14 @@ describe(MessagesStreamEncoder.name, () => {
 });
 
 describe(toAnthropicMessage.name, () => {
+  it('reads a compatible server’s sparse answer without crashing', () => {
+    const sparse = { object: 'chat.completion', created: 1, choices: [{ index: 0, finish_reason: 'tool_calls', message: { tool_calls: [{ function: { name: 'f', arguments: { a: 1 } } }] } }] } as unknown as ChatCompletionResponse;
+    const message = toAnthropicMessage(sparse, 'requested');
+    expect(message).toMatchObject({ type: 'message', model: 'requested', stop_reason: 'tool_use', content: [{ type: 'tool_use', name: 'f', input: { a: 1 } }] });
+    expect(String(message['id'])).toMatch(/^msg_/);
+    expect(toAnthropicMessage({ choices: [] } as unknown as ChatCompletionResponse, 'm')['content']).toEqual([{ type: 'text', text: '' }]);
+  });
+
   it('turns a chat completion with a tool call into text and tool_use blocks', () => {
     const message = toAnthropicMessage(
       {

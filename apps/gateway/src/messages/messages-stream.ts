@@ -25,10 +25,12 @@ export class MessagesStreamEncoder implements StreamEncoder {
   private started = false;
   private blocks = 0;
   private open: 'text' | 'tool' | undefined;
-  /** The OpenAI index of the tool call streaming live, once one has started. */
-  private liveTool: number | undefined;
+  /** The tool call streaming live, once one has started. */
+  private live: PendingTool | undefined;
   private heldText = '';
-  private readonly held = new Map<number, PendingTool>();
+  /** Calls held for the end, in arrival order; `latest` finds the one an id-less fragment continues. */
+  private readonly held: PendingTool[] = [];
+  private readonly latest = new Map<number, PendingTool>();
   private finish: FinishReason | null = null;
   private usage: Usage | undefined;
 
@@ -37,11 +39,12 @@ export class MessagesStreamEncoder implements StreamEncoder {
   chunk(chunk: ChatCompletionChunk): string {
     let out = this.started ? '' : this.start(chunk.id, chunk.model);
     if (chunk.usage) this.usage = chunk.usage;
-    const choice = chunk.choices.find((c) => c.index === 0);
+    // Read defensively: a compatible server's chunk may lack parts OpenAI always sends.
+    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => c?.index === 0 || c?.index === undefined) : undefined;
     if (!choice) return out;
-    const delta = choice.delta;
+    const delta = choice.delta ?? {};
     if (typeof delta.content === 'string' && delta.content.length > 0) {
-      if (this.liveTool !== undefined) {
+      if (this.live !== undefined) {
         // Text after a tool call began: the tool's block stays open (more of its arguments may come).
         this.heldText += delta.content;
       } else {
@@ -49,7 +52,7 @@ export class MessagesStreamEncoder implements StreamEncoder {
         out += event('content_block_delta', { type: 'content_block_delta', index: this.blocks - 1, delta: { type: 'text_delta', text: delta.content } });
       }
     }
-    for (const call of delta.tool_calls ?? []) out += this.toolFragment(call);
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) out += this.toolFragment(call);
     if (choice.finish_reason) this.finish = choice.finish_reason;
     return out;
   }
@@ -62,13 +65,12 @@ export class MessagesStreamEncoder implements StreamEncoder {
       out += event('content_block_delta', { type: 'content_block_delta', index: this.blocks - 1, delta: { type: 'text_delta', text: this.heldText } });
       out += this.closeBlock();
     }
-    for (const index of [...this.held.keys()].sort((a, b) => a - b)) {
-      const tool = this.held.get(index) as PendingTool;
+    for (const tool of this.held) {
       out += this.openBlock({ type: 'tool_use', id: toolUseId(tool.id), name: tool.name, input: {} }, 'tool');
       if (tool.args) out += event('content_block_delta', { type: 'content_block_delta', index: this.blocks - 1, delta: { type: 'input_json_delta', partial_json: tool.args } });
       out += this.closeBlock();
     }
-    this.held.clear();
+    this.held.length = 0;
     const usage = messagesUsage(this.usage);
     out += event('message_delta', {
       type: 'message_delta',
@@ -90,7 +92,7 @@ export class MessagesStreamEncoder implements StreamEncoder {
         id: messageId(id),
         type: 'message',
         role: 'assistant',
-        model: model || this.body.model,
+        model: typeof model === 'string' && model ? model : this.body.model,
         content: [],
         stop_reason: null,
         stop_sequence: null,
@@ -100,21 +102,34 @@ export class MessagesStreamEncoder implements StreamEncoder {
     });
   }
 
+  /**
+   * One fragment of a tool call. A fragment continues the latest call at its index, unless it
+   * carries another id (an upstream reusing an index for a new call). The first call that arrives
+   * with its name streams live; every other is held and sent whole at the end.
+   */
   private toolFragment(call: NonNullable<ChatCompletionChunk['choices'][number]['delta']['tool_calls']>[number]): string {
-    const index = typeof call.index === 'number' ? call.index : 0;
-    const fragment = call.function?.arguments ?? '';
-    if (this.liveTool === undefined) {
-      this.liveTool = index;
-      const start = this.closeBlock() + this.openBlock({ type: 'tool_use', id: toolUseId(call.id), name: call.function?.name ?? '', input: {} }, 'tool');
-      return start + this.jsonDelta(fragment);
+    const index = typeof call?.index === 'number' ? call.index : 0;
+    const id = typeof call?.id === 'string' && call.id.length > 0 ? call.id : undefined;
+    const name = typeof call?.function?.name === 'string' ? call.function.name : '';
+    const fragment = typeof call?.function?.arguments === 'string' ? call.function.arguments : '';
+    let out = '';
+    let tool = this.latest.get(index);
+    if (tool && id !== undefined && tool.id !== '' && tool.id !== id) tool = undefined;
+    if (!tool) {
+      tool = { id: id ?? '', name, args: '' };
+      this.latest.set(index, tool);
+      if (this.live === undefined && name) {
+        this.live = tool;
+        out = this.closeBlock() + this.openBlock({ type: 'tool_use', id: toolUseId(id), name, input: {} }, 'tool');
+      } else {
+        this.held.push(tool);
+      }
     }
-    if (index === this.liveTool) return this.jsonDelta(fragment);
-    const tool = this.held.get(index) ?? { id: '', name: '', args: '' };
-    if (call.id) tool.id = call.id;
-    if (call.function?.name) tool.name = call.function.name;
+    if (id !== undefined && !tool.id) tool.id = id;
+    if (name && !tool.name) tool.name = name;
+    if (tool === this.live) return out + this.jsonDelta(fragment);
     tool.args += fragment;
-    this.held.set(index, tool);
-    return '';
+    return out;
   }
 
   private jsonDelta(fragment: string): string {

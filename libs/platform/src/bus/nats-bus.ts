@@ -186,9 +186,23 @@ export class NatsBus implements Bus {
         } catch (e) {
           frame = Promise.resolve(errorFrame(e));
         }
-        frame.then((f) => msg.respond(encode(f))).catch((e: unknown) => this.onError(e instanceof Error ? e : new Error(String(e))));
+        frame.then((f) => this.reply(msg, ctx.subject, encode(f))).catch((e: unknown) => this.onError(e instanceof Error ? e : new Error(String(e))));
       },
     });
+  }
+
+  /**
+   * A reply larger than the server's `max_payload` cannot be sent: the caller gets an error naming
+   * the size at once, instead of waiting out its timeout for a reply that never comes.
+   */
+  private reply(msg: Msg, subject: string, data: Uint8Array): void {
+    const max = this.connection.info?.max_payload;
+    if (max !== undefined && data.length > max) {
+      const error = new BusError('invalid_request_error', `The answer on ${subject} is ${data.length} bytes, more than NATS carries in one message (max_payload ${max}): ask for less at once.`);
+      msg.respond(encode(errorFrame(error)));
+      return;
+    }
+    msg.respond(data);
   }
 
   handleStream(subject: string, handler: StreamHandler, options: SubscribeOptions = {}): Subscription {

@@ -98,7 +98,14 @@ async function embed({ path, texts, threads }) {
   const entry = models.get(path);
   if (!entry?.model) throw new Error(`model ${path} is not loaded`);
   entry.embedding ??= entry.model.createEmbeddingContext({ contextSize: entry.contextSize, threads });
-  const context = await entry.embedding;
+  let context;
+  try {
+    context = await entry.embedding;
+  } catch (error) {
+    // Not kept: the next request tries again (memory may be back).
+    entry.embedding = undefined;
+    throw error;
+  }
   const vectors = [];
   let promptTokens = 0;
   for (const text of texts) {
