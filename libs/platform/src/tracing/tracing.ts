@@ -1,4 +1,20 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+
+type Api = typeof import('@opentelemetry/api');
+
+/** The OpenTelemetry API, loaded by `startTracing`: a service with tracing off never loads it. */
+let api: Api | undefined;
+
+function otel(): Api {
+  if (!api) throw new Error('tracing is off');
+  return api;
+}
+
+/** The API's span kinds (the same numbers), usable without loading it. */
+export const SpanKind = { INTERNAL: 0, SERVER: 1, CLIENT: 2, PRODUCER: 3, CONSUMER: 4 } as const;
+export type SpanKindValue = (typeof SpanKind)[keyof typeof SpanKind];
+/** The API's span status codes (the same numbers). */
+export const SpanStatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 
 /** `OTEL_*` settings, read once at boot by the service's config. */
 export interface TracingSettings {
@@ -32,6 +48,8 @@ export async function startTracing(settings: TracingSettings): Promise<{ stop():
   if (!url) return undefined;
   capture = settings.captureContent;
   starting ??= (async () => {
+    api = await import('@opentelemetry/api');
+    const { context, propagation, trace } = api;
     const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] =
       await Promise.all([
         import('@opentelemetry/sdk-trace-base'),
@@ -81,22 +99,21 @@ export function contentCaptured(): boolean {
   return started !== undefined && capture;
 }
 
-const tracer = () => trace.getTracer('iir');
-
-/** A span started now under `parent` (default: the active span), to end by the caller. */
-export function startSpan(name: string, attributes: Attributes, kind: SpanKind = SpanKind.INTERNAL, parent: Context = context.active()): Span {
-  return tracer().startSpan(name, { kind, attributes }, parent);
+/** A span started now under `parent` (default: the active span), to end by the caller. Tracing must be on. */
+export function startSpan(name: string, attributes: Attributes, kind: SpanKindValue = SpanKind.INTERNAL, parent?: Context): Span {
+  const { context, trace } = otel();
+  return trace.getTracer('iir').startSpan(name, { kind: kind as number, attributes }, parent ?? context.active());
 }
 
 /**
  * Runs `work` inside a child span of the active one (the active span while it runs, so calls it
  * makes nest under it and carry it over the bus); a thrown error marks the span. Off: just `work`.
  */
-export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>, kind: SpanKindValue = SpanKind.INTERNAL): Promise<T> {
   if (started === undefined) return work(undefined);
   const span = startSpan(name, attributes, kind);
   try {
-    return await context.with(trace.setSpan(context.active(), span), () => work(span));
+    return await withSpan(span, () => work(span));
   } catch (error) {
     failSpan(span, error);
     throw error;
@@ -109,27 +126,29 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: (spa
 export function failSpan(span: Span, error: unknown): void {
   const code = (error as { code?: unknown } | null)?.code;
   span.setAttribute('error.type', typeof code === 'string' ? code : error instanceof Error ? error.name : 'error');
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 256) : String(error).slice(0, 256) });
+  span.setStatus({ code: SpanStatusCode.ERROR as number, message: error instanceof Error ? error.message.slice(0, 256) : String(error).slice(0, 256) });
 }
 
 /** The active context (the caller's, in process). */
 export function activeContext(): Context {
-  return context.active();
+  return otel().context.active();
 }
 
 /** The active span (the request's, in a handler), when tracing is on. */
 export function activeSpan(): Span | undefined {
-  return started === undefined ? undefined : trace.getActiveSpan();
+  return started === undefined ? undefined : otel().trace.getActiveSpan();
 }
 
 /** Runs `work` with `span` active. */
 export function withSpan<T>(span: Span, work: () => T): T {
+  const { context, trace } = otel();
   return context.with(trace.setSpan(context.active(), span), work);
 }
 
 /** The active trace as message headers (`traceparent`, `tracestate`), or undefined when off or there is none. */
 export function traceHeaders(): Record<string, string> | undefined {
   if (started === undefined) return undefined;
+  const { context, propagation } = otel();
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return carrier['traceparent'] ? carrier : undefined;
@@ -137,11 +156,12 @@ export function traceHeaders(): Record<string, string> | undefined {
 
 /** The context a message's (or request's) `traceparent` names; the root context without one. */
 export function contextFrom(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): Context {
-  if (started === undefined || !headers) return ROOT_CONTEXT;
+  const { propagation, ROOT_CONTEXT } = otel();
+  if (!headers) return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, headers, {
     get: (carrier, key) => carrier[key],
     keys: (carrier) => Object.keys(carrier),
   });
 }
 
-export { SpanKind, SpanStatusCode, type Span };
+export type { Span };
