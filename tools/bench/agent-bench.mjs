@@ -131,7 +131,8 @@ async function main() {
   iir.kill('SIGTERM');
 
   // An agent on its own (no NATS here: its registration retries with backoff), model not loaded.
-  const agent = start(['dist/apps/agent/main.js'], { AGENT_PORT: '0', HTTP_HOST: '127.0.0.1', NATS_URL: '', AGENT_BACKENDS: 'llama,ollama,openai-compatible', LOG_LEVEL: 'warn' });
+  // Started as `npm run agent` and the launchd plist start it (a 1 MB young generation).
+  const agent = start(['--max-semi-space-size=1', 'dist/apps/agent/main.js'], { AGENT_PORT: '0', HTTP_HOST: '127.0.0.1', NATS_URL: '', AGENT_BACKENDS: 'llama,ollama,openai-compatible', LOG_LEVEL: 'warn' });
   await new Promise((r) => setTimeout(r, 3_000));
   const before = procStat(agent.pid);
   await new Promise((r) => setTimeout(r, IDLE_S * 1000));

@@ -1,5 +1,5 @@
 import { BusError, type AgentHeartbeat, type AgentRecord, type AgentRegisterRequest, type RegistryClient } from '@iir/contracts';
-import { request } from 'undici';
+import { localRequest } from '../backends/http/local-http';
 
 /** How the agent reaches the registry: over the bus (NATS, or in process), or over HTTP. */
 export interface RegistrationChannel {
@@ -47,12 +47,12 @@ export class HttpRegistrationChannel implements RegistrationChannel {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     let res;
     try {
-      res = await request(url, {
+      res = await localRequest({
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}) },
-        body: JSON.stringify(body),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        url: url.toString(),
+        headers: this.credential ? { authorization: `Bearer ${this.credential}` } : {},
+        body,
+        timeoutMs: this.timeoutMs,
       });
     } catch (error) {
       throw new BusError('service_unavailable', `${url.origin}${url.pathname}: ${(error as Error).message}`);

@@ -1,5 +1,6 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { BusError } from '@iir/contracts';
-import { request, type Dispatcher } from 'undici';
 
 export interface LocalCall {
   method: 'GET' | 'POST';
@@ -13,21 +14,68 @@ export interface LocalCall {
   idleMs?: number;
 }
 
-/** A local server's HTTP answer; a connection failure is `upstream_unavailable` naming the server. */
-export async function localRequest(call: LocalCall): Promise<Dispatcher.ResponseData> {
-  try {
-    return await request(call.url, {
+/** A streamed body (chunks as they come), or all of it as text or JSON. */
+export interface LocalBody extends AsyncIterable<Buffer | string> {
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  /** Stops reading and closes the connection. */
+  destroy(): void;
+}
+
+export interface LocalResponse {
+  statusCode: number;
+  body: LocalBody;
+}
+
+/**
+ * A local server's HTTP answer; a connection failure is `upstream_unavailable` naming the server.
+ * Node's own `http` (one connection per call: local servers, a few calls a minute), not undici:
+ * an agent idles on a Mac beside its owner's work, and undici alone weighs ~5 MB of its memory.
+ */
+export function localRequest(call: LocalCall): Promise<LocalResponse> {
+  const url = new URL(call.url);
+  const payload = call.body !== undefined ? JSON.stringify(call.body) : undefined;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<LocalResponse>((resolve, reject) => {
+    const failed = (error: Error): void => {
+      clearTimeout(headersTimer);
+      if (call.signal?.aborted) reject(new BusError('upstream_error', 'The request was cancelled by the caller.'));
+      else reject(new BusError('upstream_unavailable', `${url.origin}: ${error.message}`));
+    };
+    const req = send(url, {
       method: call.method,
-      headers: { ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}), ...call.headers },
-      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+      agent: false,
+      headers: { ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...call.headers },
       ...(call.signal ? { signal: call.signal } : {}),
-      headersTimeout: call.timeoutMs,
-      bodyTimeout: call.idleMs ?? call.timeoutMs,
     });
-  } catch (error) {
-    if (call.signal?.aborted) throw new BusError('upstream_error', 'The request was cancelled by the caller.');
-    throw new BusError('upstream_unavailable', `${new URL(call.url).origin}: ${(error as Error).message}`);
-  }
+    const headersTimer = setTimeout(() => req.destroy(new Error(`no answer within ${call.timeoutMs} ms`)), call.timeoutMs);
+    req.once('error', failed);
+    req.once('response', (res: IncomingMessage) => {
+      clearTimeout(headersTimer);
+      req.off('error', failed);
+      // A body that falls silent this long is cut (the reader's loop then fails).
+      res.setTimeout(call.idleMs ?? call.timeoutMs, () => res.destroy(new Error(`${url.origin} went quiet for ${call.idleMs ?? call.timeoutMs} ms`)));
+      resolve({ statusCode: res.statusCode ?? 0, body: localBody(res) });
+    });
+    req.end(payload);
+  });
+}
+
+function localBody(res: IncomingMessage): LocalBody {
+  const text = async (): Promise<string> => {
+    let out = '';
+    res.setEncoding('utf8');
+    for await (const piece of res) out += piece as string;
+    return out;
+  };
+  return {
+    [Symbol.asyncIterator]: () => res[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>,
+    text,
+    json: async () => JSON.parse(await text()) as unknown,
+    destroy: () => {
+      res.destroy();
+    },
+  };
 }
 
 /** GET JSON, or `undefined` when the server is away or answers something else (discovery never throws). */
@@ -43,7 +91,7 @@ export async function getJson<T>(url: string, timeoutMs: number, headers: Record
 }
 
 /** A non-2xx answer of a local server as the `BusError` the gateway maps (400, 404, 429, 503…). */
-export async function httpFailure(res: Dispatcher.ResponseData, server: string): Promise<BusError> {
+export async function httpFailure(res: LocalResponse, server: string): Promise<BusError> {
   const text = await res.body.text().catch(() => '');
   let message = text.slice(0, 300);
   try {
