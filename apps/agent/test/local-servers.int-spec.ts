@@ -32,6 +32,11 @@ class FakeOllama {
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
+  /** Every open connection reset, as a crashing server would. */
+  dropConnections(): void {
+    this.server?.closeAllConnections();
+  }
+
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
@@ -132,6 +137,24 @@ describe('the agent on local servers (a fake Ollama and a fake OpenAI-compatible
       if (c.choices[0]?.delta?.content) abort.abort();
     }
     await waitFor(() => ollama.closed > before, { what: 'the fake Ollama to see its client go' });
+    ollama.slowMs = 0;
+  });
+
+  it('fails a stream whose connection drops mid-answer with an error, never an agent crash', async () => {
+    ollama.slowMs = 50;
+    const [model] = (await backend.models()) as [LocalModel];
+    const seen: string[] = [];
+    const run = (async () => {
+      for await (const c of backend.chat({ model, request: ask('local/llama3.2:3b'), signal: new AbortController().signal })) {
+        const text = c.choices[0]?.delta?.content;
+        if (text) {
+          seen.push(text);
+          // the server goes away after the first words
+          if (seen.length === 2) ollama.dropConnections();
+        }
+      }
+    })();
+    await expect(run).rejects.toBeInstanceOf(BusError);
     ollama.slowMs = 0;
   });
 

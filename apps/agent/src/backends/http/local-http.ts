@@ -53,6 +53,10 @@ export function localRequest(call: LocalCall): Promise<LocalResponse> {
     req.once('response', (res: IncomingMessage) => {
       clearTimeout(headersTimer);
       req.off('error', failed);
+      // From here a failure (a reset, an abort) surfaces through the body's stream; the request's
+      // own 'error' must still have a listener, or it would take the agent down.
+      req.on('error', () => undefined);
+
       // A body that falls silent this long is cut (the reader's loop then fails).
       res.setTimeout(call.idleMs ?? call.timeoutMs, () => res.destroy(new Error(`${url.origin} went quiet for ${call.idleMs ?? call.timeoutMs} ms`)));
       resolve({ statusCode: res.statusCode ?? 0, body: localBody(res) });
