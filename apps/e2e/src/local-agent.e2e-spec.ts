@@ -117,15 +117,19 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0));
   });
 
-  it('makes embeddings with the model over NATS: one vector per input, usage from its tokenizer', async () => {
-    const { data, response } = await client.embeddings.create({ model: MODEL, input: ['Once upon a time', 'A dog ran', 'Once upon a time'] }).withResponse();
-    expect(response.headers.get('x-iir-target')).toBe(MODEL);
-    expect(data.data.map((d) => d.index)).toEqual([0, 1, 2]);
-    const [first, second, third] = data.data.map((d) => d.embedding);
-    expect(first?.length).toBeGreaterThan(8);
-    expect(third).toEqual(first);
-    expect(second).not.toEqual(first);
-    expect(data.usage.prompt_tokens).toBeGreaterThanOrEqual(6);
+  it('makes embeddings with the model over NATS: one vector per input, in order across batches, usage from its tokenizer', async () => {
+    // 70 inputs: three bus requests of at most 32; the first and the last are the same text.
+    const inputs = Array.from({ length: 70 }, (_, i) => (i === 0 || i === 69 ? 'Once upon a time' : `A dog ran ${i} times`));
+    for (const encoding_format of ['float', 'base64'] as const) {
+      const { data, response } = await client.embeddings.create({ model: MODEL, input: inputs, encoding_format }).withResponse();
+      expect(response.headers.get('x-iir-target')).toBe(MODEL);
+      expect(data.data.map((d) => d.index)).toEqual(inputs.map((_, i) => i));
+      const vectors = data.data.map((d) => d.embedding);
+      expect(vectors[0]?.length).toBeGreaterThan(8);
+      expect(vectors[69]).toEqual(vectors[0]);
+      expect(vectors[1]).not.toEqual(vectors[0]);
+      expect(data.usage.prompt_tokens).toBeGreaterThanOrEqual(70 * 3);
+    }
     const wrongSize = await client.embeddings.create({ model: MODEL, input: 'x', dimensions: 3 }).catch((e: unknown) => e);
     expect(wrongSize).toBeInstanceOf(OpenAI.BadRequestError);
   });

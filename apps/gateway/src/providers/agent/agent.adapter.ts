@@ -40,19 +40,41 @@ export class AgentAdapter implements ProtocolAdapter {
     return { chunks: await primed(this.chunks(call)) };
   }
 
-  /** One request on the agent's embed subject; its backend makes the vectors (or says it cannot). */
+  /**
+   * Embeddings on the agent's embed subject, in batches of EMBED_BATCH inputs, each answered as
+   * base64 (a quarter of the bytes of JSON floats): a big batch never runs into the bus's largest
+   * message. The vectors come back in the client's `encoding_format`, usage summed.
+   */
   async embed(call: UpstreamCall, request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
     const agentId = agentIdOf(call.target.baseUrl);
     if (agentId === undefined) {
       throw new UpstreamError('upstream_error', `Target '${call.target.model}' names no agent: its baseUrl must be agent://<agentId>.`, { retryable: true });
     }
-    try {
-      const answer = await this.bus.request<EmbeddingsResponse>(agentEmbedSubject(agentId), request, { timeoutMs: call.timeouts.totalMs });
-      if (!isRecord(answer) || !Array.isArray(answer.data)) throw new UpstreamError('upstream_error', `Agent '${agentId}' sent malformed embeddings.`, { retryable: true });
-      return answer;
-    } catch (error) {
-      throw agentError(error, agentId, 'before-output', call.signal.aborted ? 'caller' : undefined, call.timeouts.totalMs);
+    const inputs = typeof request.input === 'string' ? [request.input] : (request.input as unknown[]);
+    const batches: unknown[][] = [];
+    for (let at = 0; at < inputs.length; at += EMBED_BATCH) batches.push(inputs.slice(at, at + EMBED_BATCH));
+    const data: EmbeddingsResponse['data'] = [];
+    let promptTokens = 0;
+    let model = request.model;
+    for (const batch of batches) {
+      if (call.signal.aborted) throw agentError(new Error('aborted'), agentId, 'before-output', 'caller', call.timeouts.totalMs);
+      let answer: EmbeddingsResponse;
+      try {
+        answer = await this.bus.request<EmbeddingsResponse>(agentEmbedSubject(agentId), { ...request, input: batch, encoding_format: 'base64' }, { timeoutMs: call.timeouts.totalMs });
+      } catch (error) {
+        throw agentError(error, agentId, 'before-output', call.signal.aborted ? 'caller' : undefined, call.timeouts.totalMs);
+      }
+      if (!isRecord(answer) || !Array.isArray(answer.data) || answer.data.length !== batch.length) {
+        throw new UpstreamError('upstream_error', `Agent '${agentId}' sent malformed embeddings.`, { retryable: true });
+      }
+      for (const item of answer.data) {
+        const packed = typeof item.embedding === 'string' ? item.embedding : Buffer.from(new Float32Array(item.embedding).buffer).toString('base64');
+        data.push({ object: 'embedding', index: data.length, embedding: request.encoding_format === 'base64' ? packed : floats(packed) });
+      }
+      promptTokens += answer.usage?.prompt_tokens ?? 0;
+      model = answer.model || model;
     }
+    return { object: 'list', model, data, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
   }
 
   private async *chunks(call: UpstreamCall): AsyncGenerator<ChatCompletionChunk, void> {
@@ -94,6 +116,16 @@ export class AgentAdapter implements ProtocolAdapter {
       throw new UpstreamError('upstream_error', `Agent '${agentId}' ended its answer without sending anything.`, { retryable: true });
     }
   }
+}
+
+/** Inputs per embed request to an agent: 4096-dimension vectors in base64 stay far below NATS's 1 MB. */
+const EMBED_BATCH = 32;
+
+/** A base64 vector of float32s as numbers. */
+function floats(packed: string): number[] {
+  // A copy: its own buffer, so the float view starts on a 4-byte boundary.
+  const bytes = new Uint8Array(Buffer.from(packed, 'base64'));
+  return Array.from(new Float32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4)));
 }
 
 /** Always a stream (the subject is one), always with usage; the agent gets the model id it serves. */
