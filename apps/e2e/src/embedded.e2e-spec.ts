@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import Anthropic from '@anthropic-ai/sdk';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +145,21 @@ describe('a fresh npm start (no variables set) answers the README first request'
     expect(res.headers.get('x-iir-target')).toBe('local/stories-260k');
     const models = (await (await fetch(`http://127.0.0.1:${gatewayPort}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((m) => m.id)).toContain('local/stories-260k');
+  });
+
+  it('serves an Anthropic client (the @anthropic-ai/sdk) from the local model, translated both ways', async () => {
+    const client = new Anthropic({ baseURL: `http://127.0.0.1:${gatewayPort}`, apiKey: 'none', maxRetries: 0 });
+    const message = await client.messages.create({ model: 'local/stories-260k', max_tokens: 6, messages: [{ role: 'user', content: 'Once upon a time' }] });
+    expect(message.stop_reason).toBe('max_tokens');
+    expect(message.usage.output_tokens).toBe(6);
+    expect(message.content[0]?.type === 'text' ? message.content[0].text.length : 0).toBeGreaterThan(0);
+    const stream = client.messages.stream({ model: 'local/stories-260k', max_tokens: 6, messages: [{ role: 'user', content: 'Once upon a time' }] });
+    let text = '';
+    stream.on('text', (delta) => (text += delta));
+    const final = await stream.finalMessage();
+    expect(text.length).toBeGreaterThan(0);
+    expect(final.stop_reason).toBe('max_tokens');
+    expect(final.usage.input_tokens).toBeGreaterThan(0);
   });
 
   it('names the variable to set for a provider that is not configured', async () => {
