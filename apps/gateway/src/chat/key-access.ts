@@ -30,8 +30,10 @@ export class KeyAccess {
         return canonical !== undefined && access.allows(canonical);
       };
       if (!isAutoModel(body.model)) {
-        if (!(await allowed(body.model))) throw denied(body.model);
-        exchange.requestedModel = await this.models.canonicalName(body.model);
+        // One lookup: the registry model the name is serves both the allow-list and the plan's check.
+        const canonical = await this.models.canonicalName(body.model);
+        if (!access.allows(body.model) && !(canonical !== undefined && access.allows(canonical))) throw denied(body.model);
+        exchange.requestedModel = canonical;
       }
       for (const name of body.models ?? []) if (!(await allowed(name))) throw denied(name, 'models');
     }

@@ -27,14 +27,8 @@ export function embeddingsFormat(request: EmbeddingsRequest): ResponseFormat {
           ? undefined
           : new ApiError('invalid_request_error', `The model '${target.model}' does not serve embeddings (its upstream speaks '${adapter.protocol}').`, { param: 'model' }),
       complete: async (adapter, call) => {
-        if (!adapter.embed) {
-          throw new UpstreamError('invalid_request_error', `The model '${call.target.model}' does not serve embeddings (its upstream speaks '${adapter.protocol}').`, {
-            retryable: true,
-            skipTarget: true,
-            status: 400,
-            param: 'model',
-          });
-        }
+        // `refuses` kept such a target out of the plan before anything was reserved for it.
+        if (!adapter.embed) throw new UpstreamError('invalid_request_error', `'${adapter.protocol}' has no embeddings.`, { retryable: false, status: 400, param: 'model' });
         const answer: EmbeddingsResponse = await adapter.embed(call, { ...request, model: call.target.upstreamModel });
         const prompt = typeof answer.usage?.prompt_tokens === 'number' ? answer.usage.prompt_tokens : 0;
         return { body: answer, usage: { prompt_tokens: prompt, completion_tokens: 0, total_tokens: answer.usage?.total_tokens ?? prompt } };

@@ -101,12 +101,6 @@ export class PlanExecutor {
           return { value, target, attempts };
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error;
-          if (error.options.skipTarget) {
-            attempts--;
-            last = error;
-            lastTarget = target;
-            break;
-          }
           this.attempted(target, attemptOutcome(error), startedAt, error);
           last = error;
           lastTarget = target;

@@ -76,11 +76,6 @@ export class UpstreamError extends Error {
       /** The provider's own error message/type, when it sent one (surfaced to the client). */
       upstreamType?: string;
       param?: string | null;
-      /**
-       * The target can never serve this request (its protocol lacks the operation): the next
-       * target is tried at once, without a retry, and the upstream's health is not touched.
-       */
-      skipTarget?: boolean;
     },
   ) {
     super(message);

@@ -1,26 +1,7 @@
-import { BusError, type ModelRecord } from '@iir/contracts';
+import { BusError } from '@iir/contracts';
+import { model } from '../../test/model-record';
 import { Catalog } from '../catalog/catalog';
 import { Planner } from './planner';
-
-function model(name: string, extra: Partial<ModelRecord> = {}): ModelRecord {
-  const [provider = 'p', id = name] = name.split('/');
-  return {
-    name,
-    provider,
-    kind: 'hosted',
-    protocol: 'openai',
-    baseUrl: `https://${provider}.example/v1`,
-    upstreamModel: id,
-    contextWindow: 1000,
-    pricing: null,
-    aliases: [],
-    fallbacks: [],
-    enabled: true,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...extra,
-  };
-}
 
 const catalog = new Catalog(7, [
   model('openai/gpt-4o-mini', { aliases: ['mini'], fallbacks: ['anthropic/claude-haiku', 'nope/missing', 'openai/gpt-4o-mini'] }),

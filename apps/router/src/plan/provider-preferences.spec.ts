@@ -2,26 +2,10 @@ import { BusError, type ModelRecord, type PlanResponse, type Target } from '@iir
 import { AgentsView } from '../agents/agents-view';
 import { Catalog } from '../catalog/catalog';
 import { TargetHealth } from '../health/target-health';
+import { model } from '../../test/model-record';
 import { applyProviderPreferences } from './provider-preferences';
 
-function record(name: string, pricing: ModelRecord['pricing']): ModelRecord {
-  const [provider = 'p', id = name] = name.split('/');
-  return {
-    name,
-    provider,
-    kind: 'hosted',
-    protocol: 'openai',
-    baseUrl: `https://${provider}.example/v1`,
-    upstreamModel: id,
-    contextWindow: null,
-    pricing,
-    aliases: [],
-    fallbacks: [],
-    enabled: true,
-    createdAt: '',
-    updatedAt: '',
-  };
-}
+const record = (name: string, pricing: ModelRecord['pricing']): ModelRecord => model(name, { pricing, contextWindow: null });
 
 const target = (name: string, overrides: Partial<Target> = {}): Target => {
   const [provider = 'p', id = name] = name.split('/');
