@@ -53,12 +53,14 @@ function backend(kind: BackendKind, config: AgentConfig, logger: JsonLogger): Ag
         // Default: the folder of the bundled tiny model, so a fresh install serves local/stories-260k.
         ...((config.AGENT_MODELS_DIR ?? (bundled ? path.dirname(bundled) : undefined)) ? { modelsDir: config.AGENT_MODELS_DIR ?? path.dirname(bundled as string) } : {}),
         threads: config.AGENT_THREADS,
+        thread: config.AGENT_LLAMA_THREAD,
         contextSize: config.AGENT_CONTEXT_SIZE,
         defaultMaxTokens: config.AGENT_DEFAULT_MAX_TOKENS,
         parallel: config.AGENT_PARALLEL,
         preload: config.AGENT_PRELOAD,
         idleUnloadS: config.AGENT_IDLE_UNLOAD_S,
         onError: (message, error) => logger.write('warn', message, { err: (error as Error).message }),
+        onLoaded: (file, engine) => logger.write('info', 'model loaded', { path: file, engine }),
       });
       llama.start();
       return [llama];

@@ -21,7 +21,11 @@ async function run(backend: LlamaBackend, request: ChatCompletionRequest, signal
 const text = (chunks: ChatCompletionChunk[]): string => chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
 const deltas = (chunks: ChatCompletionChunk[]): number => chunks.filter((c) => (c.choices[0]?.delta?.content ?? '').length > 0).length;
 
-/** The bundled tiny GGUF model on node-llama-cpp, one thread, in the backend's worker thread. */
+/**
+ * The bundled tiny GGUF model on node-llama-cpp, one thread. Under Jest's VM the engine cannot be
+ * imported natively, so it runs in a worker thread here; the agent's own thread (the bundle's way)
+ * is covered by the local-agent e2e, which runs the built agent.
+ */
 describe('LlamaBackend with the real stories-260k model', () => {
   const backends: LlamaBackend[] = [];
   const make = (options: Partial<LlamaBackendOptions> = {}): LlamaBackend => {
@@ -149,6 +153,13 @@ describe('LlamaBackend with the real stories-260k model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('runs in a worker thread when asked (AGENT_LLAMA_THREAD=worker), with the same answers', async () => {
+    const inWorker = make({ thread: 'worker' });
+    const chunks = await run(inWorker, ask({ max_tokens: 8, temperature: 0 }));
+    expect(await inWorker.engineThread()).toBe('worker');
+    expect(text(chunks)).toBe(text(await run(make(), ask({ max_tokens: 8, temperature: 0 }))));
   });
 
   it('serves nothing and says why when node-llama-cpp is not installed', async () => {

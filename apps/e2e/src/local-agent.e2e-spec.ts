@@ -93,6 +93,12 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     ws?.dispose();
   });
 
+  it('runs the model on the agent process’s own thread (no worker hop per token)', async () => {
+    await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 });
+    const line = await (agents.get('mac-one') as { proc: ServiceProcess }).proc.waitForLog((l) => l.msg === 'model loaded', { timeoutMs: 10_000, what: 'the model to load' });
+    expect(line['engine']).toBe('agent-thread');
+  });
+
   it('streams tokens from the model, with usage from its tokenizer', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, stream_options: { include_usage: true }, max_tokens: 24 });
     let text = '';

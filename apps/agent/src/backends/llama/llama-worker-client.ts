@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BusError, isErrorCode } from '@iir/contracts';
 import { AsyncQueue } from '@iir/platform';
@@ -32,64 +33,140 @@ export function workerScriptPath(): string {
   return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
 }
 
+/** Where the engine runs: `auto` = on the agent's own thread when it can import the engine natively, else in a worker thread. */
+export type LlamaThread = 'auto' | 'worker';
+
+/** The engine as the client sees it: messages in, and a way to stop it. */
+interface EnginePort {
+  readonly kind: 'agent-thread' | 'worker';
+  post(message: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+/** `import()` as Node does it, out of esbuild's reach (it would turn it into a `require`, which cannot load ESM with top-level await). */
+const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
 /**
- * The main thread's side of the llama worker: requests with replies (load, unload) and chat runs
- * whose tokens arrive as a queue. A worker that dies fails everything in flight with
- * `upstream_unavailable`; the next use starts a new one.
+ * The agent's side of the llama engine (`llama-worker.mjs`): requests with replies (load, unload,
+ * embed) and chat runs whose tokens arrive as a queue.
+ *
+ * The engine runs on the agent's own thread when it can: node-llama-cpp computes on threads of its
+ * own either way, and every thread hop costs a wake-up on the way to the first token (~0.1–0.2 ms
+ * each way on a small VM). Where the engine cannot be imported natively (Jest's VM), or with
+ * `thread: 'worker'`, it runs in a worker thread instead; a worker that dies fails everything in
+ * flight with `upstream_unavailable`, and the next use starts a new one.
  */
 export class LlamaWorkerClient {
+  private port: Promise<EnginePort> | undefined;
+  /** The worker thread, when the engine runs in one. */
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly replies = new Map<number, { resolve: (info: Record<string, unknown>) => void; reject: (error: unknown) => void }>();
   private readonly streams = new Map<number, AsyncQueue<WorkerEvent>>();
   private lastError: string | undefined;
 
-  constructor(private readonly script = workerScriptPath()) {}
+  constructor(
+    private readonly script = workerScriptPath(),
+    private readonly thread: LlamaThread = 'auto',
+  ) {}
 
   get problem(): string | undefined {
     return this.lastError;
+  }
+
+  /** Where the engine runs, once it has started. */
+  async where(): Promise<EnginePort['kind']> {
+    return (await this.ensure()).kind;
   }
 
   request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });
-      this.ensure().postMessage({ ...message, id });
+      this.send({ ...message, id });
     });
   }
 
   /** Tokens as they come; `return()` (the caller stopped reading) aborts the generation. */
   chat(chat: WorkerChat, signal: AbortSignal): AsyncQueue<WorkerEvent> {
     const runId = this.nextId++;
-    const abort = (): void => this.worker?.postMessage({ type: 'abort', runId });
+    const abort = (): void => {
+      if (this.port) this.send({ type: 'abort', runId });
+    };
     const queue = new AsyncQueue<WorkerEvent>(() => {
       abort();
       this.streams.delete(runId);
     });
     this.streams.set(runId, queue);
     signal.addEventListener('abort', abort, { once: true });
-    this.ensure().postMessage({ type: 'chat', runId, ...chat });
+    this.send({ type: 'chat', runId, ...chat });
     return queue;
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
+    const port = this.port;
+    this.port = undefined;
     this.worker = undefined;
-    await worker?.terminate();
+    await (await port?.catch(() => undefined))?.close();
   }
 
-  private ensure(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { env: { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true' } });
+  private send(message: Record<string, unknown>): void {
+    this.ensure().then(
+      (port) => port.post(message),
+      (error: unknown) => this.onExit(`the llama engine could not start: ${(error as Error).message}`),
+    );
+  }
+
+  private ensure(): Promise<EnginePort> {
+    this.port ??= this.open();
+    return this.port;
+  }
+
+  private async open(): Promise<EnginePort> {
+    if (this.thread === 'auto') {
+      const engine = await nativeImport(pathToFileURL(this.script).href).catch(() => undefined);
+      if (engine && typeof (engine as { serve?: unknown }).serve === 'function') return this.inThread(engine as { serve: (post: (m: Inbound) => void) => (m: unknown) => void });
+    }
+    return this.inWorker();
+  }
+
+  /** On this thread: a message is a call, each way. */
+  private inThread(engine: { serve: (post: (m: Inbound) => void) => (m: unknown) => void }): EnginePort {
+    process.env['NODE_LLAMA_CPP_SKIP_DOWNLOAD'] = 'true';
+    const handle = engine.serve((message) => this.onMessage(message));
+    return {
+      kind: 'agent-thread',
+      post: (message) => handle(message),
+      close: async () => {
+        const id = this.nextId++;
+        await new Promise((resolve) => {
+          this.replies.set(id, { resolve, reject: resolve });
+          handle({ type: 'close', id });
+        });
+      },
+    };
+  }
+
+  private inWorker(): EnginePort {
+    const worker = new Worker(this.script, { workerData: { llamaEngine: true }, env: { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true' } });
     // The agent's lifetime is its HTTP server and bus; an idle worker must not keep it alive.
     worker.unref();
+    const port: EnginePort = {
+      kind: 'worker',
+      post: (message) => worker.postMessage(message),
+      close: async () => {
+        await worker.terminate();
+      },
+    };
+    this.worker = worker;
     worker.on('message', (message: Inbound) => this.onMessage(message));
-    worker.on('error', (error) => this.onExit(error.message));
+    worker.on('error', (error) => {
+      if (this.worker === worker) this.onExit(error.message);
+    });
     worker.on('exit', (code) => {
       if (this.worker === worker) this.onExit(`the llama worker exited (code ${code})`);
     });
-    this.worker = worker;
-    return worker;
+    return port;
   }
 
   private onMessage(message: Inbound): void {
@@ -116,6 +193,7 @@ export class LlamaWorkerClient {
 
   private onExit(reason: string): void {
     this.lastError = reason;
+    this.port = undefined;
     this.worker = undefined;
     const error = new BusError('upstream_unavailable', reason);
     for (const pending of this.replies.values()) pending.reject(error);

@@ -4,7 +4,7 @@ import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '
 import { background } from '@iir/platform';
 import type { AgentBackend, ChatRun, Embedded, LocalModel } from '../backend';
 import { listGgufFiles, type GgufFile } from './gguf-files';
-import { LlamaWorkerClient } from './llama-worker-client';
+import { LlamaWorkerClient, workerScriptPath, type LlamaThread } from './llama-worker-client';
 
 export interface LlamaBackendOptions {
   modelPaths: readonly string[];
@@ -23,9 +23,13 @@ export interface LlamaBackendOptions {
   idleUnloadS: number;
   /** Metal on a Mac; CPU elsewhere (this machine has no GPU to look for). */
   gpu?: 'auto' | false;
+  /** Where node-llama-cpp's engine runs (`AGENT_LLAMA_THREAD`): `auto` = on the agent's thread when it can be, `worker` = always in a worker thread. */
+  thread?: LlamaThread;
   /** Whether node-llama-cpp is installed (an optional dependency). */
   available?: () => boolean;
   onError?: (message: string, error: unknown) => void;
+  /** A model is loaded, and where its engine runs. */
+  onLoaded?: (path: string, engine: 'agent-thread' | 'worker') => void;
 }
 
 interface Loaded {
@@ -36,19 +40,26 @@ interface Loaded {
 }
 
 /**
- * GGUF files run by node-llama-cpp in a worker thread (Metal on Apple Silicon by itself, CPU
- * elsewhere): the chat template from the file, tokens streamed as they come, usage from the
+ * GGUF files run by node-llama-cpp (Metal on Apple Silicon by itself, CPU elsewhere; on the agent's
+ * thread, or in a worker thread where it cannot be loaded there): the chat template from the file, tokens streamed as they come, usage from the
  * model's own tokenizer, and the memory given back after `idleUnloadS` without a request.
  */
 export class LlamaBackend implements AgentBackend {
   readonly kind = 'llama' as const;
-  private readonly worker = new LlamaWorkerClient();
+  private readonly worker: LlamaWorkerClient;
   private readonly loaded = new Map<string, Loaded>();
   private problem: string | undefined;
   /** The files the last listing found, by registry name: a request looks its file up here, no disk I/O. */
   private byName = new Map<string, GgufFile>();
 
-  constructor(private readonly options: LlamaBackendOptions) {}
+  constructor(private readonly options: LlamaBackendOptions) {
+    this.worker = new LlamaWorkerClient(workerScriptPath(), options.thread ?? 'auto');
+  }
+
+  /** Where the engine runs once started: on the agent's thread, or in a worker thread. */
+  engineThread(): Promise<'agent-thread' | 'worker'> {
+    return this.worker.where();
+  }
 
   start(): void {
     if (!this.options.preload || !this.installed()) return;
@@ -146,6 +157,7 @@ export class LlamaBackend implements AgentBackend {
           entry.state = 'loaded';
           this.problem = undefined;
           this.scheduleUnload(file.path, entry);
+          this.worker.where().then((engine) => this.options.onLoaded?.(file.path, engine), () => undefined);
         },
         (error: unknown) => {
           this.loaded.delete(file.path);
