@@ -26,7 +26,7 @@ export class Planner {
     for (const name of primary.model?.fallbacks ?? []) if (add(lookup(catalog, name))) fallbacks++;
     let extra = 0;
     for (const name of request.models ?? []) if (add(lookup(catalog, name))) extra++;
-    if (targets.length === 0) throw primary.error ?? notFound(catalog, request.model);
+    if (targets.length === 0) throw primary.failure?.() ?? notFound(catalog, request.model);
     const first = targets[0] as Target;
     const parts = [primary.model ? `${first.model}: ${primary.how}` : `'${request.model}' unknown; using the request's models list`];
     if (fallbacks) parts.push(`${fallbacks} fallback${fallbacks > 1 ? 's' : ''} from the registry`);
@@ -44,7 +44,8 @@ export function assertLoaded(catalog: Catalog): void {
 export interface Resolution {
   model?: ModelRecord;
   how?: string;
-  error?: BusError;
+  /** Why the name resolves to nothing, made only when asked: an agent model has no registry row, and hints cost a fuzzy match over every name. */
+  failure?: () => BusError;
 }
 
 export function resolve(catalog: Catalog, requested: string): Resolution {
@@ -63,12 +64,13 @@ export function resolve(catalog: Catalog, requested: string): Resolution {
   if (candidates.length > 1) {
     const names = candidates.map((c) => c.name);
     return {
-      error: new BusError('model_not_found', `The model '${requested}' is served by several providers; name one of: ${names.join(', ')}.`, {
-        suggestions: names,
-      }),
+      failure: () =>
+        new BusError('model_not_found', `The model '${requested}' is served by several providers; name one of: ${names.join(', ')}.`, {
+          suggestions: names,
+        }),
     };
   }
-  if (slash !== -1 && !namesProvider) return { error: unknownProvider(catalog, requested, slash) };
+  if (slash !== -1 && !namesProvider) return { failure: () => unknownProvider(catalog, requested, slash) };
   return {};
 }
 

@@ -54,7 +54,7 @@ export class PolicyPlanner {
       : undefined;
     const base = policy && name ? this.applyPolicy(state, request, policy, name, record) : this.direct.plan(state.catalog, request);
     if (base.targets.length === 0) {
-      if (!name) throw resolution.error ?? notFound(state.catalog, request.model);
+      if (!name) throw resolution.failure?.() ?? notFound(state.catalog, request.model);
       throw new BusError('no_target_available', `No target is available for '${name}' (${base.reason}).`);
     }
     return request.route === 'local-only' ? localOnly(base, name ?? request.model) : base;
