@@ -155,6 +155,19 @@ describe('LlamaBackend with the real stories-260k model', () => {
     }
   });
 
+  it('counts the prompt with the tokenizer whether it counts before the run (a budget near the context) or after it (one that surely fits)', async () => {
+    const backend = make();
+    const usage = async (extra: Partial<ChatCompletionRequest>): Promise<ChatCompletionChunk['usage']> => (await run(backend, ask({ temperature: 0, ...extra }))).at(-1)?.usage;
+    const messages = [{ role: 'user' as const, content: 'Über den Wolken, 雲の上 — a tale 🐉 of Once upon a time' }];
+    const after = await usage({ messages, max_tokens: 2 });
+    const before = await usage({ messages, max_tokens: 500 });
+    expect(after?.prompt_tokens).toBeGreaterThan(10);
+    expect(before?.prompt_tokens).toBe(after?.prompt_tokens);
+    // Too long for the context of 512 tokens: refused, whatever the budget.
+    const long = [{ role: 'user' as const, content: 'once upon a time '.repeat(200) }];
+    await expect(run(backend, ask({ messages: long, max_tokens: 2 }))).rejects.toMatchObject({ code: 'invalid_request_error' });
+  });
+
   it('runs in a worker thread when asked (AGENT_LLAMA_THREAD=worker), with the same answers', async () => {
     const inWorker = make({ thread: 'worker' });
     const chunks = await run(inWorker, ask({ max_tokens: 8, temperature: 0 }));

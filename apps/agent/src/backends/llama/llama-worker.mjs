@@ -20,11 +20,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 let llamaPromise;
 
 let LlamaChat;
+let resolveChatWrapper;
 
 function llama(options) {
-  llamaPromise ??= import('node-llama-cpp').then(({ getLlama, LlamaChat: chatClass }) => {
-    LlamaChat = chatClass;
-    return getLlama({ gpu: options.gpu, build: 'never', skipDownload: true, maxThreads: options.threads, logLevel: 'error', progressLogs: false });
+  llamaPromise ??= import('node-llama-cpp').then((lib) => {
+    ({ LlamaChat, resolveChatWrapper } = lib);
+    return lib.getLlama({ gpu: options.gpu, build: 'never', skipDownload: true, maxThreads: options.threads, logLevel: 'error', progressLogs: false });
   });
   return llamaPromise;
 }
@@ -68,6 +69,14 @@ function text(content) {
   return '';
 }
 
+/**
+ * At least as many tokens as the text holds: a token covers at least one byte of its text, a
+ * special token's name is at least as long as its count, and each piece may gain a leading token.
+ */
+function tokenBound(contextText) {
+  return Buffer.byteLength(contextText.toString(), 'utf8') + 2 * contextText.values.length + 4;
+}
+
 /** OpenAI messages as node-llama-cpp's chat history, ending with the model's (empty) turn. */
 function history(messages) {
   const out = [];
@@ -98,7 +107,8 @@ export function serve(post) {
       const model = await l.loadModel({ modelPath: path });
       const size = Math.min(contextSize, model.trainContextSize ?? contextSize);
       const context = await model.createContext({ contextSize: size, threads, sequences });
-      Object.assign(entry, { model, context, contextSize: size });
+      // The chat template, read from the file once: not again for every request.
+      Object.assign(entry, { model, context, contextSize: size, chatWrapper: resolveChatWrapper(model) });
       return { contextSize: size, trainContextSize: model.trainContextSize };
     })();
     models.set(path, entry);
@@ -155,14 +165,16 @@ export function serve(post) {
     }
     const abort = new AbortController();
     runs.set(msg.runId, abort);
-    // loaded with the model: no module lookup on the way to the first token
-    const session = new LlamaChat({ contextSequence: sequence });
+    const session = new LlamaChat({ contextSequence: sequence, chatWrapper: entry.chatWrapper });
     let sender;
     try {
       const chatHistory = history(msg.messages);
       const { contextText } = session.chatWrapper.generateContextState({ chatHistory });
-      const promptTokens = contextText.tokenize(entry.model.tokenizer).length;
-      const room = entry.contextSize - promptTokens;
+      // The exact prompt count waits for the end (usage is sent last) when a bound proves the prompt
+      // and the token budget fit the context; else it is counted now, to refuse or to cap the budget.
+      const fits = msg.maxTokens != null && tokenBound(contextText) + msg.maxTokens <= entry.contextSize;
+      let promptTokens = fits ? undefined : contextText.tokenize(entry.model.tokenizer).length;
+      const room = entry.contextSize - (promptTokens ?? 0);
       if (room < 1) {
         throw Object.assign(new Error(`The prompt is ${promptTokens} tokens; the model's context holds ${entry.contextSize}.`), { code: 'invalid_request_error' });
       }
@@ -187,6 +199,7 @@ export function serve(post) {
       sender.flush();
       // A stop sequence is not part of the answer (OpenAI's rule); node-llama-cpp leaves it out too.
       const finishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+      promptTokens ??= contextText.tokenize(entry.model.tokenizer).length;
       post({ type: 'done', runId: msg.runId, finishReason, promptTokens, completionTokens, aborted: abort.signal.aborted });
     } finally {
       sender?.flush();

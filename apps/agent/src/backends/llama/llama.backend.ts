@@ -49,6 +49,7 @@ export class LlamaBackend implements AgentBackend {
   private readonly worker: LlamaWorkerClient;
   private readonly loaded = new Map<string, Loaded>();
   private problem: string | undefined;
+  private found = false;
   /** The files the last listing found, by registry name: a request looks its file up here, no disk I/O. */
   private byName = new Map<string, GgufFile>();
 
@@ -126,8 +127,11 @@ export class LlamaBackend implements AgentBackend {
     await this.worker.close();
   }
 
+  /** Looked up on disk until found, then known: an installed package does not go away under a running agent, and a request should cost no file lookups. */
   private installed(): boolean {
-    return (this.options.available ?? nodeLlamaCppInstalled)();
+    if (this.found) return true;
+    this.found = (this.options.available ?? nodeLlamaCppInstalled)();
+    return this.found;
   }
 
   private files(): GgufFile[] {
