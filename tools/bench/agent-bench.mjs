@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // npm run bench:agent: the bundled tiny GGUF model called DIRECTLY with node-llama-cpp vs THROUGH
-// IIR (npm start's one process: gateway → router → agent → its llama worker), interleaved in one
-// run, same prompt, same token budget, greedy decoding, one thread. Prints time to first token
-// and tokens/s for both and what IIR adds; then the idle cost of an agent process on its own
-// (CPU share over BENCH_IDLE_S seconds, RSS without a loaded model).
+// IIR (npm start's one process: gateway → router → agent → node-llama-cpp), interleaved in one
+// run, same prompt, same token budget, greedy decoding, one thread. Beside them, for scale: the
+// agent's own API, and a minimal hand-written server (node:http in front of node-llama-cpp in a
+// process of its own, one SSE write per token). HTTP paths are read with node:http on a kept-alive connection (what a lean
+// client costs); one row reads IIR with fetch() to show what a heavier client adds on its side.
+// Prints time to first token and tokens/s, and what IIR adds; then the idle cost of an agent
+// process on its own (CPU share over BENCH_IDLE_S seconds, RSS without a loaded model).
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,22 +54,21 @@ async function direct(llama, model) {
   };
 }
 
-async function throughIir(port) {
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** One streamed chat over HTTP; first and last content chunks timed as they arrive. */
+function streamed(port, path, client) {
+  // Greedy decoding is deterministic, so the response cache would answer: measure generation.
+  const body = JSON.stringify({ model: 'local/stories-260k', stream: true, stream_options: { include_usage: true }, max_tokens: TOKENS, temperature: 0, messages: [{ role: 'user', content: PROMPT }] });
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   return {
     async run() {
-      const t0 = process.hrtime.bigint();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-        method: 'POST',
-        // Greedy decoding is deterministic, so the response cache would answer: measure generation.
-        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-        body: JSON.stringify({ model: 'local/stories-260k', stream: true, stream_options: { include_usage: true }, max_tokens: TOKENS, temperature: 0, messages: [{ role: 'user', content: PROMPT }] }),
-      });
       let first;
       let last;
       let tokens = 0;
       let rest = '';
-      for await (const piece of res.body) {
-        rest += Buffer.from(piece).toString('utf8');
+      const onText = (piece) => {
+        rest += piece;
         let at;
         while ((at = rest.indexOf('\n\n')) >= 0) {
           const event = rest.slice(0, at);
@@ -78,6 +81,22 @@ async function throughIir(port) {
           }
           if (chunk.usage) tokens = chunk.usage.completion_tokens;
         }
+      };
+      const t0 = process.hrtime.bigint();
+      if (client === 'fetch') {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body });
+        for await (const piece of res.body) onText(Buffer.from(piece).toString('utf8'));
+      } else {
+        await new Promise((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+            res.setEncoding('utf8');
+            res.on('data', onText);
+            res.on('end', resolve);
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
       }
       return { ttftMs: ms(first - t0), tokensPerS: ((tokens - 1) * 1000) / ms(last - first), tokens };
     },
@@ -96,6 +115,7 @@ async function main() {
   const data = mkdtempSync(path.join(tmpdir(), 'iir-agent-bench-'));
   const ports = { GATEWAY_PORT: '0', ROUTER_PORT: '0', REGISTRY_PORT: '0', AUTH_PORT: '0', CLASSIFIER_PORT: '0', AGENT_PORT: '0' };
   const iir = start(['dist/apps/all-in-one/main.js'], { ...ports, HTTP_HOST: '127.0.0.1', IIR_DATA_DIR: data, NATS_URL: '', AGENT_BACKENDS: 'llama', AGENT_PRELOAD: 'true', AGENT_THREADS: '1', LOG_LEVEL: 'info' });
+  const bare = start(['tools/bench/bare-llama-server.mjs'], { BARE_MODEL: MODEL });
   const gw = await waitForLog(iir, (j) => j.msg === 'gateway listening', 'the gateway');
   const agentApi = await waitForLog(iir, (j) => j.msg === 'agent listening', 'the agent API');
   await waitForLog(iir, (j) => typeof j.msg === 'string' && j.msg.startsWith('registered'), 'the agent to register');
@@ -103,32 +123,42 @@ async function main() {
   const { getLlama } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, maxThreads: 1, logLevel: 'error' });
   const model = await llama.loadModel({ modelPath: MODEL });
-  const a = await direct(llama, model);
-  const b = await throughIir(gw.port);
-  // The agent's own API in the same process: what the agent costs without the gateway and the bus.
-  const c = await throughIir(agentApi.port);
-  await a.run();
-  await b.run(); // warm-up: loads, JIT, first plan
-  await c.run();
-  const results = { direct: [], iir: [], agent: [] };
+  const bareServer = await waitForLog(bare, (j) => j.msg === 'bare server listening', 'the bare HTTP server');
+  const sides = {
+    direct: await direct(llama, model),
+    bare: streamed(bareServer.port, '/', 'http'),
+    // The agent's own API in the same process: what the agent costs without the gateway and the bus.
+    agent: streamed(agentApi.port, '/v1/chat/completions', 'http'),
+    iir: streamed(gw.port, '/v1/chat/completions', 'http'),
+    iirFetch: streamed(gw.port, '/v1/chat/completions', 'fetch'),
+  };
+  const names = Object.keys(sides);
+  for (const name of names) await sides[name].run(); // warm-up: loads, JIT, first plan
+  const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 === 0 ? [['direct', a], ['iir', b], ['agent', c]] : [['agent', c], ['iir', b], ['direct', a]];
-    for (const [name, side] of order) results[name].push(await side.run());
+    const order = i % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) results[name].push(await sides[name].run());
   }
+  const a = sides.direct;
   await a.close();
   await model.dispose();
   await llama.dispose();
 
   const row = (name, rs) => ({ name, ttft: median(rs.map((r) => r.ttftMs)), tps: median(rs.map((r) => r.tokensPerS)), tokens: median(rs.map((r) => r.tokens)) });
-  const d = row('direct node-llama-cpp', results.direct);
-  const t = row('through IIR (npm start)', results.iir);
-  const g = row('the agent API alone (no gateway, no bus)', results.agent);
+  const d = row('direct node-llama-cpp (in the bench process, no HTTP)', results.direct);
+  const b = row('a minimal node:http server → node-llama-cpp (for scale)', results.bare);
+  const g = row("the agent's own API (HTTP → agent → node-llama-cpp)", results.agent);
+  const t = row('through IIR (npm start: HTTP → gateway → router → agent → node-llama-cpp)', results.iir);
+  const f = row('through IIR, read with fetch() (undici) instead', results.iirFetch);
   console.log(`\nagent bench: ${ROUNDS} interleaved rounds, ${TOKENS} tokens max, stories-260k, 1 thread, medians`);
   console.log('| path | time to first token | tokens/s | tokens |');
   console.log('|---|---|---|---|');
-  for (const r of [d, g, t]) console.log(`| ${r.name} | ${r.ttft.toFixed(2)} ms | ${r.tps.toFixed(0)} | ${r.tokens} |`);
-  console.log(`| IIR adds | +${(t.ttft - d.ttft).toFixed(2)} ms | ${(((d.tps - t.tps) / d.tps) * 100).toFixed(1)}% per token | |`);
+  for (const r of [d, b, g, t, f]) console.log(`| ${r.name} | ${r.ttft.toFixed(2)} ms | ${r.tps.toFixed(0)} | ${r.tokens} |`);
+  const pct = (x) => `${(((d.tps - x.tps) / d.tps) * 100).toFixed(1)}%`;
+  console.log(`| IIR adds (vs direct) | +${(t.ttft - d.ttft).toFixed(2)} ms | ${pct(t)} per token | |`);
+  console.log(`| the minimal server adds (vs direct) | +${(b.ttft - d.ttft).toFixed(2)} ms | ${pct(b)} per token | |`);
   iir.kill('SIGTERM');
+  bare.kill('SIGTERM');
 
   // An agent on its own (no NATS here: its registration retries with backoff), model not loaded.
   // Started as `npm run agent` and the launchd plist start it (a 1 MB young generation).
