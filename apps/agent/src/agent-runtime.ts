@@ -22,6 +22,8 @@ export interface Discovery extends ModelDirectory {
 export interface MachineProbe {
   state(): Promise<Record<string, string | number | boolean>>;
   hardware(): Promise<AgentHardware>;
+  /** Stops what reading the machine keeps running (a helper process). */
+  close?(): void;
 }
 
 export interface RuntimeSettings {
@@ -109,6 +111,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.presence?.stop();
     this.discovery.stop();
+    this.probe.close?.();
     this.unsubscribe?.();
     for (const backend of this.backends) await backend.close().catch(() => undefined);
   }

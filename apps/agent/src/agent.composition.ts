@@ -29,7 +29,7 @@ export function composeAgent(config: AgentConfig, logger: JsonLogger): AgentPart
     intervalMs: config.AGENT_DISCOVERY_MS,
     onError: (error) => logger.write('warn', 'model discovery failed', { err: (error as Error).message }),
   });
-  const state = new MachineStateProbe();
+  const state = new MachineStateProbe({ capture: config.AGENT_CAPTURE_PROBE, onProblem: (message) => logger.write('warn', message) });
   const overrides = config.AGENT_STATE_OVERRIDES;
   let hardware: ReturnType<typeof readHardware> | undefined;
   return {
@@ -40,6 +40,7 @@ export function composeAgent(config: AgentConfig, logger: JsonLogger): AgentPart
       state: async () => ({ ...toHeartbeatState(await state.read()), ...overrides }),
       // The hardware does not change while the agent runs: read once.
       hardware: () => (hardware ??= readHardware()),
+      close: () => state.close(),
     },
   };
 }

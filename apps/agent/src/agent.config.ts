@@ -32,6 +32,8 @@ export const agentConfigShape = {
   /** CPU threads for llama (Metal does the work on Apple Silicon). */
   AGENT_THREADS: env.int(1, 1),
   AGENT_CONTEXT_SIZE: env.int(2048, 64),
+  /** Tell whether the camera or microphone is in use (macOS: a helper process, Linux: the microphone from /proc/asound); off leaves both `unknown`. */
+  AGENT_CAPTURE_PROBE: env.bool(true),
   /** Where node-llama-cpp runs: `auto` = on the agent's own thread (no thread hop per token), `worker` = in a worker thread. */
   AGENT_LLAMA_THREAD: env.enumOf(['auto', 'worker'] as ['auto', 'worker'], 'auto'),
   /** Tokens generated when a request sets no max_tokens (the answer then ends with finish_reason length). */

@@ -1,7 +1,8 @@
 import { macosFixture } from './fixtures/read-fixture';
 import { type MachineState, UNKNOWN_STATE } from './machine-state';
 import { MachineStateProbe, mergeKnown } from './machine-state.probe';
-import type { CommandRunner, FileReader } from './system-access';
+import { spawn } from 'node:child_process';
+import type { CommandRunner, FileReader, HelperSpawner } from './system-access';
 
 const noFiles: FileReader = {
   readFile: () => Promise.reject(new Error('ENOENT')),
@@ -134,6 +135,26 @@ describe(MachineStateProbe.name, () => {
     const first = await probe.read();
     first.power_source = 'ac';
     expect((await probe.read()).power_source).toBe('battery');
+  });
+
+  it('takes the camera and microphone from the macOS helper (osascript running JXA), unless capture probing is off', async () => {
+    const asked: string[][] = [];
+    // Stands in for osascript: a real process printing the helper's line.
+    const helper: HelperSpawner = (cmd, args) => {
+      asked.push([cmd, ...args.slice(0, 2)]);
+      return spawn(process.execPath, ['-e', 'console.log(JSON.stringify({ camera: false, microphone: true })); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    };
+    const probe = new MachineStateProbe({ platform: 'darwin', system: { run: macRunner(), files: noFiles, spawn: helper }, probeTimeoutMs: 5_000 });
+    try {
+      const state = await probe.read();
+      expect(state).toMatchObject({ camera_in_use: false, microphone_in_use: true, power_source: 'battery' });
+      expect(asked).toEqual([['osascript', '-l', 'JavaScript']]);
+    } finally {
+      probe.close();
+    }
+    const off = new MachineStateProbe({ platform: 'darwin', system: { run: macRunner(), files: noFiles, spawn: helper }, capture: false });
+    expect((await off.read()).camera_in_use).toBe('unknown');
+    expect(asked).toHaveLength(1);
   });
 
   it('reports everything unknown on a platform it has no probes for', async () => {

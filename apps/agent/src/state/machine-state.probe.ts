@@ -1,5 +1,5 @@
 import { LINUX_PROBES } from './linux/linux-probes';
-import { MACOS_PROBES } from './macos/macos-probes';
+import { macosProbes } from './macos/macos-probes';
 import { type MachineState, type PartialState, UNKNOWN_STATE } from './machine-state';
 import type { StateProbe } from './state-probe';
 import { REAL_SYSTEM, type SystemAccess } from './system-access';
@@ -16,6 +16,10 @@ export interface MachineStateProbeOptions {
   cacheTtlMs?: number;
   /** Replaces the platform's probes (tests). */
   probes?: readonly StateProbe[];
+  /** Camera and microphone probes (`AGENT_CAPTURE_PROBE`, default on): macOS's helper process, Linux's ALSA capture substreams. */
+  capture?: boolean;
+  /** Where a probe's lasting problem is told (a helper that cannot run). */
+  onProblem?: (message: string) => void;
   now?: () => number;
 }
 
@@ -23,11 +27,15 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
 export const DEFAULT_STATE_CACHE_TTL_MS = 5_000;
 
 /** The probes for a platform; none on others (Windows), so everything is `unknown` there. */
-export function probesFor(platform: NodeJS.Platform): readonly StateProbe[] {
-  if (platform === 'darwin') return MACOS_PROBES;
-  if (platform === 'linux') return LINUX_PROBES;
+export function probesFor(platform: NodeJS.Platform, options: Pick<MachineStateProbeOptions, 'capture' | 'onProblem'> = {}): readonly StateProbe[] {
+  const capture = options.capture ?? true;
+  if (platform === 'darwin') return macosProbes({ capture, ...(options.onProblem ? { onProblem: options.onProblem } : {}) });
+  if (platform === 'linux') return capture ? LINUX_PROBES : LINUX_PROBES.filter((p) => !CAPTURE_PROBES.has(p.name));
   return [];
 }
+
+/** Linux's probes of the camera and microphone, left out when capture probing is off. */
+const CAPTURE_PROBES = new Set(['linux-alsa-capture']);
 
 /**
  * Reads the machine's state: every probe at once, each bounded by its timeout, so `read()` never
@@ -45,10 +53,15 @@ export class MachineStateProbe {
 
   constructor(options: MachineStateProbeOptions = {}) {
     this.system = options.system ?? REAL_SYSTEM;
-    this.probes = options.probes ?? probesFor(options.platform ?? process.platform);
+    this.probes = options.probes ?? probesFor(options.platform ?? process.platform, options);
     this.timeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.ttlMs = options.cacheTtlMs ?? DEFAULT_STATE_CACHE_TTL_MS;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Stops the probes' helpers (the agent's shutdown). */
+  close(): void {
+    for (const probe of this.probes) probe.close?.();
   }
 
   read(): Promise<MachineState> {

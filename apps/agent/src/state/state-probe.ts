@@ -7,6 +7,8 @@ export interface StateProbe {
   readonly name: string;
   /** May reject or hang: the caller bounds it and turns failure into `unknown`. */
   read(system: SystemAccess, timeoutMs: number): Promise<PartialState>;
+  /** Stops what the probe keeps running (a helper process), on the agent's shutdown. */
+  close?(): void;
 }
 
 /** A probe that runs one command and parses its stdout. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,11 +15,18 @@ export interface FileReader {
   readDir(path: string): Promise<string[]>;
 }
 
+/** Starts a long-lived helper whose stdout a probe reads (stdin and stderr ignored). */
+export type HelperSpawner = (cmd: string, args: readonly string[]) => ChildProcess;
+
 /** What probes may touch: nothing else, so a test controls all of it. */
 export interface SystemAccess {
   run: CommandRunner;
   files: FileReader;
+  /** Long-lived helpers (macOS's camera and microphone one); without it such probes answer `unknown`. */
+  spawn?: HelperSpawner;
 }
+
+export const spawnHelper: HelperSpawner = (cmd, args) => spawn(cmd, [...args], { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
 
 // No shell: arguments are never interpreted, and `timeout` kills a hung child so it cannot pile up.
 export const execFileRunner: CommandRunner = (cmd, args, timeoutMs) =>
@@ -48,4 +55,4 @@ export function rootedFileReader(root: string): FileReader {
   };
 }
 
-export const REAL_SYSTEM: SystemAccess = { run: execFileRunner, files: nodeFileReader };
+export const REAL_SYSTEM: SystemAccess = { run: execFileRunner, files: nodeFileReader, spawn: spawnHelper };

@@ -1,4 +1,6 @@
+import { CaptureWatcher } from '../capture-watcher';
 import { type StateProbe, commandProbe } from '../state-probe';
+import { captureHelperCommand } from './capture-devices.helper';
 import { parseGpuUtilization } from './gpu-utilization.parser';
 import { parseHidIdle } from './hid-idle.parser';
 import { parseMemoryPressure } from './memory-pressure.parser';
@@ -13,9 +15,8 @@ import { parseVmPressureLevel } from './vm-pressure-level.parser';
  * wins (the kernel's thermal pressure over pmset's warnings, the kernel's memory level over our
  * threshold on `memory_pressure`'s percentage). Every one is a stock binary that needs no root.
  *
- * Camera and microphone stay `unknown`: the honest signals are in the unified log (`log stream`
- * on `AppleH13CamIn`/`VDCAssistant`, the Control Centre indicators) or in private CoreMediaIO /
- * CoreAudio properties that need a native helper; nothing cheap and documented prints them.
+ * Camera and microphone come from a helper that stays running (see `capture-devices.helper.ts`):
+ * no stock command prints them, and AVFoundation costs too much to load once per heartbeat.
  */
 export const MACOS_PROBES: readonly StateProbe[] = [
   commandProbe('pmset-batt', 'pmset', ['-g', 'batt'], parsePmsetBatt),
@@ -28,3 +29,19 @@ export const MACOS_PROBES: readonly StateProbe[] = [
   commandProbe('hid-idle', 'ioreg', ['-c', 'IOHIDSystem', '-r', '-d', '1'], parseHidIdle),
   commandProbe('gpu-utilization', 'ioreg', ['-c', 'IOAccelerator', '-r', '-d', '1'], parseGpuUtilization),
 ];
+
+export interface MacosProbeOptions {
+  /** Run the camera/microphone helper (`AGENT_CAPTURE_PROBE`); off, both stay `unknown`. */
+  capture: boolean;
+  /** How often the helper looks (the heartbeat's cadence). */
+  captureIntervalMs?: number;
+  onProblem?: (message: string) => void;
+}
+
+/** The command probes, then the camera/microphone helper when asked for. */
+export function macosProbes(options: MacosProbeOptions): readonly StateProbe[] {
+  if (!options.capture) return MACOS_PROBES;
+  const intervalMs = options.captureIntervalMs ?? 5_000;
+  const { command, args } = captureHelperCommand(intervalMs);
+  return [...MACOS_PROBES, new CaptureWatcher({ command, args, intervalMs, ...(options.onProblem ? { onProblem: options.onProblem } : {}) })];
+}
