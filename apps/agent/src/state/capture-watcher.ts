@@ -34,10 +34,13 @@ export class CaptureWatcher implements StateProbe {
   readonly name = 'capture-devices';
   private child: ChildProcess | undefined;
   private startedAt = 0;
+  private lastLineAt = 0;
   private latest: { at: number; state: PartialState } | undefined;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The current helper was ended for silence. */
+  private silent = false;
   private lastProblemAt = -Infinity;
   private firstLine: Array<() => void> = [];
   private readonly now: () => number;
@@ -49,15 +52,22 @@ export class CaptureWatcher implements StateProbe {
   async read(system: SystemAccess, timeoutMs: number): Promise<PartialState> {
     if (!system.spawn || this.closed) return {};
     if (!this.child && !this.restartTimer) this.start(system);
+    // Alive but silent for longer than a reading lasts (stuck in AVFoundation, say): end it, so it is started afresh.
+    if (this.child && this.now() - this.lastLineAt > this.staleAfterMs()) {
+      this.silent = true;
+      this.child.kill('SIGKILL');
+    }
     // The first reading after a start takes the helper's own start-up: wait for it, within the probe's timeout.
     if (!this.fresh() && this.child) {
       await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          const at = this.firstLine.indexOf(done);
+          if (at >= 0) this.firstLine.splice(at, 1);
+          resolve();
+        };
         const timer = setTimeout(done, timeoutMs);
         timer.unref();
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
         this.firstLine.push(done);
       });
     }
@@ -74,13 +84,20 @@ export class CaptureWatcher implements StateProbe {
     this.wake();
   }
 
+  private staleAfterMs(): number {
+    return this.options.staleAfterMs ?? 3 * this.options.intervalMs;
+  }
+
   private fresh(): boolean {
-    const staleAfter = this.options.staleAfterMs ?? 3 * this.options.intervalMs;
-    return this.latest !== undefined && this.now() - this.latest.at <= staleAfter;
+    return this.latest !== undefined && this.now() - this.latest.at <= this.staleAfterMs();
   }
 
   private start(system: SystemAccess): void {
     let child: ChildProcess;
+    // Before the spawn: a spawn that throws must not look like the end of a long, healthy run.
+    this.startedAt = this.now();
+    this.lastLineAt = this.startedAt;
+    this.silent = false;
     try {
       child = (system.spawn as NonNullable<SystemAccess['spawn']>)(this.options.command, this.options.args);
     } catch (error) {
@@ -88,7 +105,6 @@ export class CaptureWatcher implements StateProbe {
       return;
     }
     this.child = child;
-    this.startedAt = this.now();
     // The agent's lifetime is its server and bus: the helper must not keep it running.
     child.unref();
     let buffered = '';
@@ -100,7 +116,8 @@ export class CaptureWatcher implements StateProbe {
         const state = parseCaptureLine(buffered.slice(0, at).trim());
         buffered = buffered.slice(at + 1);
         if (state) {
-          this.latest = { at: this.now(), state };
+          this.lastLineAt = this.now();
+          this.latest = { at: this.lastLineAt, state };
           this.wake();
         }
       }
@@ -108,24 +125,29 @@ export class CaptureWatcher implements StateProbe {
     });
     (child.stdout as { unref?: () => void } | null)?.unref?.();
     let reported = false;
-    const end = (why: string): void => {
+    const end = (why: string | undefined): void => {
       if (reported) return;
       reported = true;
       if (this.child === child) this.child = undefined;
       this.ended(system, why);
     };
     child.on('error', (error) => end(`${this.options.command} failed: ${error.message}`));
-    child.on('exit', (code, signal) => end(`${this.options.command} ended (${signal ?? `code ${code}`})`));
+    child.on('exit', (code, signal) => {
+      // Code 0 after a healthy run is the helper's own hourly restart (it bounds what a long-lived process may accumulate).
+      if (code === 0 && this.now() - this.startedAt >= (this.options.healthyAfterMs ?? 60_000)) end(undefined);
+      else end(this.silent ? `${this.options.command} printed nothing for ${Math.round(this.staleAfterMs() / 1000)} s` : `${this.options.command} ended (${signal ?? `code ${code}`})`);
+    });
   }
 
-  private ended(system: SystemAccess, why: string): void {
+  /** `why` undefined: a planned end, restarted at once and told to nobody. */
+  private ended(system: SystemAccess, why: string | undefined): void {
     this.wake();
     if (this.closed) return;
     if (this.now() - this.startedAt >= (this.options.healthyAfterMs ?? 60_000)) this.failures = 0;
     const delays = this.options.restartDelaysMs ?? [1_000, 5_000, 30_000, 300_000];
-    const delay = delays[Math.min(this.failures, delays.length - 1)] as number;
-    this.failures++;
-    if (this.now() - this.lastProblemAt >= (this.options.problemEveryMs ?? 600_000)) {
+    const delay = why === undefined ? 0 : (delays[Math.min(this.failures, delays.length - 1)] as number);
+    if (why !== undefined) this.failures++;
+    if (why !== undefined && this.now() - this.lastProblemAt >= (this.options.problemEveryMs ?? 600_000)) {
       this.lastProblemAt = this.now();
       this.options.onProblem?.(`camera/microphone helper: ${why}; camera_in_use and microphone_in_use are unknown until it runs again (next try in ${Math.round(delay / 1000)} s)`);
     }

@@ -19,7 +19,7 @@ export type WorkerEvent =
   | { type: 'text'; text: string }
   | { type: 'done'; finishReason: 'stop' | 'length'; promptTokens: number; completionTokens: number; aborted: boolean };
 
-type Inbound =
+export type Inbound =
   | { type: 'reply'; id: number; ok: boolean; error?: string; code?: string; info?: Record<string, unknown> }
   | ({ runId: number } & ({ type: 'failed'; code: string; message: string } | WorkerEvent));
 
@@ -46,6 +46,21 @@ interface EnginePort {
 /** `import()` as Node does it, out of esbuild's reach (it would turn it into a `require`, which cannot load ESM with top-level await). */
 const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
+/** What `llama-worker.mjs` exports: one engine per call, fed messages, answering through `post`. */
+export interface EngineModule {
+  serve(post: (message: Inbound) => void): (message: unknown) => void;
+}
+
+export interface LlamaWorkerClientOptions {
+  /** `llama-worker.mjs` (default: found beside the code or the bundle). */
+  script?: string;
+  thread?: LlamaThread;
+  /** Imports the engine for the agent's thread (default: Node's own `import()`; tests inject one). */
+  importEngine?: (url: string) => Promise<unknown>;
+  /** How long `close()` waits for the engine to let its models go (default 2 s). */
+  closeTimeoutMs?: number;
+}
+
 /**
  * The agent's side of the llama engine (`llama-worker.mjs`): requests with replies (load, unload,
  * embed) and chat runs whose tokens arrive as a queue.
@@ -65,18 +80,26 @@ export class LlamaWorkerClient {
   private readonly streams = new Map<number, AsyncQueue<WorkerEvent>>();
   private lastError: string | undefined;
 
-  constructor(
-    private readonly script = workerScriptPath(),
-    private readonly thread: LlamaThread = 'auto',
-  ) {}
+  private readonly script: string;
+  private readonly thread: LlamaThread;
+  private readonly importEngine: (url: string) => Promise<unknown>;
+  private readonly closeTimeoutMs: number;
+
+  constructor(options: LlamaWorkerClientOptions = {}) {
+    this.script = options.script ?? workerScriptPath();
+    this.thread = options.thread ?? 'auto';
+    this.importEngine = options.importEngine ?? nativeImport;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+  }
 
   get problem(): string | undefined {
     return this.lastError;
   }
 
-  /** Where the engine runs, once it has started. */
-  async where(): Promise<EnginePort['kind']> {
-    return (await this.ensure()).kind;
+  /** Where the engine runs, once it has started (`undefined` before, or after `close()`): never starts one. */
+  async where(): Promise<EnginePort['kind'] | undefined> {
+    const port = this.port;
+    return port ? (await port.catch(() => undefined))?.kind : undefined;
   }
 
   request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -103,18 +126,60 @@ export class LlamaWorkerClient {
     return queue;
   }
 
+  /**
+   * Stops the engine: whatever is in flight fails at once (as when a worker dies: a stream cut by
+   * shutdown is an error, never an answer that looks complete), then the engine lets its models go
+   * (the worker is terminated), waiting at most `closeTimeoutMs` for it.
+   */
   async close(): Promise<void> {
     const port = this.port;
     this.port = undefined;
     this.worker = undefined;
-    await (await port?.catch(() => undefined))?.close();
+    this.failAll(new BusError('upstream_unavailable', 'the llama engine was stopped'));
+    const opened = await port?.catch(() => undefined);
+    if (!opened) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      opened.close().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.closeTimeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private send(message: Record<string, unknown>): void {
-    this.ensure().then(
-      (port) => port.post(message),
-      (error: unknown) => this.onExit(`the llama engine could not start: ${(error as Error).message}`),
+    const port = this.ensure();
+    port.then(
+      (opened) => {
+        try {
+          opened.post(message);
+        } catch (error) {
+          this.failOne(message, error);
+        }
+      },
+      (error: unknown) => {
+        const reason = `the llama engine could not start: ${(error as Error).message}`;
+        if (this.port === port) this.onExit(reason);
+        else this.failOne(message, new Error(reason));
+      },
     );
+  }
+
+  /** One message the engine could not take: its request or run fails, nothing else. */
+  private failOne(message: Record<string, unknown>, error: unknown): void {
+    const failure = new BusError('upstream_unavailable', `the llama engine could not take a ${String(message['type'])} message: ${(error as Error).message}`);
+    const id = message['id'];
+    if (typeof id === 'number') {
+      this.replies.get(id)?.reject(failure);
+      this.replies.delete(id);
+    }
+    const runId = message['runId'];
+    if (message['type'] === 'chat' && typeof runId === 'number') {
+      this.streams.get(runId)?.fail(failure);
+      this.streams.delete(runId);
+    }
   }
 
   private ensure(): Promise<EnginePort> {
@@ -124,14 +189,14 @@ export class LlamaWorkerClient {
 
   private async open(): Promise<EnginePort> {
     if (this.thread === 'auto') {
-      const engine = await nativeImport(pathToFileURL(this.script).href).catch(() => undefined);
-      if (engine && typeof (engine as { serve?: unknown }).serve === 'function') return this.inThread(engine as { serve: (post: (m: Inbound) => void) => (m: unknown) => void });
+      const engine = await this.importEngine(pathToFileURL(this.script).href).catch(() => undefined);
+      if (engine && typeof (engine as { serve?: unknown }).serve === 'function') return this.inThread(engine as EngineModule);
     }
     return this.inWorker();
   }
 
   /** On this thread: a message is a call, each way. */
-  private inThread(engine: { serve: (post: (m: Inbound) => void) => (m: unknown) => void }): EnginePort {
+  private inThread(engine: EngineModule): EnginePort {
     process.env['NODE_LLAMA_CPP_SKIP_DOWNLOAD'] = 'true';
     const handle = engine.serve((message) => this.onMessage(message));
     return {
@@ -195,7 +260,10 @@ export class LlamaWorkerClient {
     this.lastError = reason;
     this.port = undefined;
     this.worker = undefined;
-    const error = new BusError('upstream_unavailable', reason);
+    this.failAll(new BusError('upstream_unavailable', reason));
+  }
+
+  private failAll(error: BusError): void {
     for (const pending of this.replies.values()) pending.reject(error);
     for (const queue of this.streams.values()) queue.fail(error);
     this.replies.clear();

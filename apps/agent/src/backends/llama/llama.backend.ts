@@ -4,7 +4,7 @@ import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '
 import { background } from '@iir/platform';
 import type { AgentBackend, ChatRun, Embedded, LocalModel } from '../backend';
 import { listGgufFiles, type GgufFile } from './gguf-files';
-import { LlamaWorkerClient, workerScriptPath, type LlamaThread } from './llama-worker-client';
+import { LlamaWorkerClient, type LlamaThread } from './llama-worker-client';
 
 export interface LlamaBackendOptions {
   modelPaths: readonly string[];
@@ -54,11 +54,11 @@ export class LlamaBackend implements AgentBackend {
   private byName = new Map<string, GgufFile>();
 
   constructor(private readonly options: LlamaBackendOptions) {
-    this.worker = new LlamaWorkerClient(workerScriptPath(), options.thread ?? 'auto');
+    this.worker = new LlamaWorkerClient({ thread: options.thread ?? 'auto' });
   }
 
-  /** Where the engine runs once started: on the agent's thread, or in a worker thread. */
-  engineThread(): Promise<'agent-thread' | 'worker'> {
+  /** Where the engine runs once started: on the agent's thread, or in a worker thread (`undefined` before it starts). */
+  engineThread(): Promise<'agent-thread' | 'worker' | undefined> {
     return this.worker.where();
   }
 
@@ -161,7 +161,7 @@ export class LlamaBackend implements AgentBackend {
           entry.state = 'loaded';
           this.problem = undefined;
           this.scheduleUnload(file.path, entry);
-          this.worker.where().then((engine) => this.options.onLoaded?.(file.path, engine), () => undefined);
+          this.worker.where().then((engine) => engine && this.options.onLoaded?.(file.path, engine), () => undefined);
         },
         (error: unknown) => {
           this.loaded.delete(file.path);

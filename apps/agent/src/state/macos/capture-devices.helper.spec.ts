@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { parseCaptureLine } from '../capture-line.parser';
 import { CAPTURE_HELPER_JXA, captureHelperCommand } from './capture-devices.helper';
@@ -8,11 +9,13 @@ import { CAPTURE_HELPER_JXA, captureHelperCommand } from './capture-devices.help
  * and `objectAtIndex`, `isInUseByAnotherApplication`, NSFileHandle's `writeData`). What a Mac prints
  * is not proven here (CI has none); what the script asks and what it prints is.
  */
-function runHelper(devices: Record<string, Array<{ isInUseByAnotherApplication: boolean }> | 'throws'>, looks = 2): { lines: string[]; asked: string[]; delays: number[] } {
+function runHelper(
+  devices: Record<string, Array<{ isInUseByAnotherApplication: boolean }> | 'throws'>,
+  { looks = 2, seconds = 5, runLoop = true }: { looks?: number; seconds?: number; runLoop?: boolean } = {},
+): { lines: string[]; asked: string[]; waits: number[] } {
   const lines: string[] = [];
   const asked: string[] = [];
-  const delays: number[] = [];
-  const stop = new Error('stop');
+  const waits: number[] = [];
   const dollar = Object.assign((text: string) => ({ dataUsingEncoding: () => text }), {
     AVCaptureDevice: {
       devicesWithMediaType: (type: string) => {
@@ -25,44 +28,53 @@ function runHelper(devices: Record<string, Array<{ isInUseByAnotherApplication: 
     },
     NSFileHandle: { fileHandleWithStandardOutput: { writeData: (data: string) => lines.push(data) } },
     NSUTF8StringEncoding: 4,
+    ...(runLoop
+      ? {
+          NSDate: { dateWithTimeIntervalSinceNow: (s: number) => ({ s }) },
+          NSRunLoop: { currentRunLoop: { runUntilDate: (date: { s: number }) => waits.push(date.s) } },
+        }
+      : {}),
   });
-  const context = {
-    ObjC: { import: () => undefined },
-    $: dollar,
-    delay: (seconds: number) => {
-      delays.push(seconds);
-      if (delays.length >= looks) throw stop;
-    },
-  };
+  // Without a run loop in the stand-in, the script's fallback is JXA's delay(); with one, delay() must not be used.
+  const delay = runLoop ? () => assert.fail('delay() although the run loop could be run') : (s: number) => waits.push(s);
+  const context = { ObjC: { import: () => undefined }, $: dollar, delay };
   runInNewContext(CAPTURE_HELPER_JXA, context);
-  expect(() => runInNewContext('run(argv)', { ...context, argv: ['5'] }, { filename: 'helper' })).toThrow('stop');
-  return { lines, asked, delays };
+  // run() returns after its number of looks: osascript then exits with 0.
+  runInNewContext('run(argv)', { ...context, argv: [String(seconds), String(looks)] }, { filename: 'helper' });
+  return { lines, asked, waits };
 }
 
 describe('the macOS camera/microphone helper script', () => {
   it('prints one JSON line per look: in use when any device of the kind is in use by another application', () => {
-    const { lines, asked, delays } = runHelper({
+    const { lines, asked, waits } = runHelper({
       vide: [{ isInUseByAnotherApplication: false }, { isInUseByAnotherApplication: true }],
       soun: [{ isInUseByAnotherApplication: false }],
     });
     expect(lines).toEqual(['{"camera":true,"microphone":false}\n', '{"camera":true,"microphone":false}\n']);
     expect(asked).toEqual(['vide', 'soun', 'vide', 'soun']);
-    expect(delays).toEqual([5, 5]);
+    // Between looks it runs the run loop for the interval.
+    expect(waits).toEqual([5, 5]);
     expect(parseCaptureLine(lines[0]?.trim() as string)).toEqual({ camera_in_use: true, microphone_in_use: false });
   });
 
   it('says false for a Mac with no camera, and unknown for a kind AVFoundation will not list', () => {
-    const { lines } = runHelper({ soun: 'throws' }, 1);
+    const { lines } = runHelper({ soun: 'throws' }, { looks: 1 });
     expect(lines).toEqual(['{"camera":false,"microphone":"unknown"}\n']);
     expect(parseCaptureLine(lines[0]?.trim() as string)).toEqual({ camera_in_use: false });
   });
 
-  it('is started as osascript -l JavaScript with the interval in whole seconds', () => {
+  it('waits with delay() where the run loop cannot be run, and ends by itself after its number of looks', () => {
+    const { lines, waits } = runHelper({ vide: [], soun: [] }, { runLoop: false, looks: 3, seconds: 2 });
+    expect(waits).toEqual([2, 2, 2]);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('is started as osascript -l JavaScript with the interval in whole seconds and an hour of looks', () => {
     const { command, args } = captureHelperCommand(5_000);
     expect(command).toBe('osascript');
     expect(args.slice(0, 3)).toEqual(['-l', 'JavaScript', '-e']);
-    expect(args.at(-1)).toBe('5');
-    expect(captureHelperCommand(200).args.at(-1)).toBe('1');
+    expect(args.slice(-2)).toEqual(['5', '720']);
+    expect(captureHelperCommand(200).args.slice(-2)).toEqual(['1', '3600']);
   });
 });
 

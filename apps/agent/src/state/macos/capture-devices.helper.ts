@@ -8,8 +8,11 @@
  * needs no camera or microphone permission.
  *
  * One long-lived process rather than a command per heartbeat: loading AVFoundation costs a few
- * hundred milliseconds of CPU, a look afterwards next to nothing. When the agent goes away its next
- * line meets a closed pipe and it ends (SIGPIPE); the agent also stops it on shutdown.
+ * hundred milliseconds of CPU, a look afterwards next to nothing. Between looks it runs the thread's
+ * run loop (so AVFoundation's device notifications are delivered) rather than sleeping blind, and
+ * falls back to `delay()` where that fails; after an hour of looks it exits with 0 and the agent starts it
+ * afresh, which bounds whatever a long-lived process might gather. When the agent goes away its
+ * next line meets a closed pipe and it ends (SIGPIPE); the agent also stops it on shutdown.
  *
  * Written from Apple's documented API (AVCaptureDevice, NSFileHandle, JXA's ObjC bridge); this
  * repository's CI has no Mac, so the script itself runs only on Macs — its output format, the
@@ -29,18 +32,27 @@ function inUse(mediaType) {
     return 'unknown';
   }
 }
+function wait(seconds) {
+  try {
+    $.NSRunLoop.currentRunLoop.runUntilDate($.NSDate.dateWithTimeIntervalSinceNow(seconds));
+  } catch (e) {
+    delay(seconds);
+  }
+}
 function run(argv) {
   var seconds = Math.max(1, Number(argv[0]) || 5);
+  var looks = Math.max(1, Number(argv[1]) || 720);
   var out = $.NSFileHandle.fileHandleWithStandardOutput;
-  for (;;) {
+  for (var n = 0; n < looks; n++) {
     var line = JSON.stringify({ camera: inUse('vide'), microphone: inUse('soun') }) + '\\n';
     out.writeData($(line).dataUsingEncoding($.NSUTF8StringEncoding));
-    delay(seconds);
+    wait(seconds);
   }
 }
 `;
 
-/** How the agent starts it: `osascript -l JavaScript -e <script> <seconds>`. */
+/** How the agent starts it: `osascript -l JavaScript -e <script> <seconds> <looks>` (an hour of looks). */
 export function captureHelperCommand(intervalMs: number): { command: string; args: string[] } {
-  return { command: 'osascript', args: ['-l', 'JavaScript', '-e', CAPTURE_HELPER_JXA, String(Math.max(1, Math.round(intervalMs / 1000)))] };
+  const seconds = Math.max(1, Math.round(intervalMs / 1000));
+  return { command: 'osascript', args: ['-l', 'JavaScript', '-e', CAPTURE_HELPER_JXA, String(seconds), String(Math.ceil(3600 / seconds))] };
 }
