@@ -168,7 +168,7 @@ describe('LlamaBackend with the real stories-260k model', () => {
     await expect(run(backend, ask({ messages: long, max_tokens: 2 }))).rejects.toMatchObject({ code: 'invalid_request_error' });
   });
 
-  it('runs in a worker thread when asked (AGENT_LLAMA_THREAD=worker), with the same answers', async () => {
+  it('answers from a worker thread when asked (AGENT_LLAMA_THREAD=worker); under Jest the default runs in one too, so the e2e compares it with the agent’s thread', async () => {
     const inWorker = make({ thread: 'worker' });
     const chunks = await run(inWorker, ask({ max_tokens: 8, temperature: 0 }));
     expect(await inWorker.engineThread()).toBe('worker');

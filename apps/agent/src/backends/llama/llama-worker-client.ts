@@ -36,9 +36,12 @@ export function workerScriptPath(): string {
 /** Where the engine runs: `auto` = on the agent's own thread when it can import the engine natively, else in a worker thread. */
 export type LlamaThread = 'auto' | 'worker';
 
+/** Where a started engine runs. */
+export type EngineThread = 'agent-thread' | 'worker';
+
 /** The engine as the client sees it: messages in, and a way to stop it. */
 interface EnginePort {
-  readonly kind: 'agent-thread' | 'worker';
+  readonly kind: EngineThread;
   post(message: Record<string, unknown>): void;
   close(): Promise<void>;
 }
@@ -97,7 +100,7 @@ export class LlamaWorkerClient {
   }
 
   /** Where the engine runs, once it has started (`undefined` before, or after `close()`): never starts one. */
-  async where(): Promise<EnginePort['kind'] | undefined> {
+  async where(): Promise<EngineThread | undefined> {
     const port = this.port;
     return port ? (await port.catch(() => undefined))?.kind : undefined;
   }

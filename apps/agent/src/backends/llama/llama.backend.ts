@@ -4,7 +4,7 @@ import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '
 import { background } from '@iir/platform';
 import type { AgentBackend, ChatRun, Embedded, LocalModel } from '../backend';
 import { listGgufFiles, type GgufFile } from './gguf-files';
-import { LlamaWorkerClient, type LlamaThread } from './llama-worker-client';
+import { LlamaWorkerClient, type EngineThread, type LlamaThread } from './llama-worker-client';
 
 export interface LlamaBackendOptions {
   modelPaths: readonly string[];
@@ -29,7 +29,7 @@ export interface LlamaBackendOptions {
   available?: () => boolean;
   onError?: (message: string, error: unknown) => void;
   /** A model is loaded, and where its engine runs. */
-  onLoaded?: (path: string, engine: 'agent-thread' | 'worker') => void;
+  onLoaded?: (path: string, engine: EngineThread) => void;
 }
 
 interface Loaded {
@@ -41,8 +41,9 @@ interface Loaded {
 
 /**
  * GGUF files run by node-llama-cpp (Metal on Apple Silicon by itself, CPU elsewhere; on the agent's
- * thread, or in a worker thread where it cannot be loaded there): the chat template from the file, tokens streamed as they come, usage from the
- * model's own tokenizer, and the memory given back after `idleUnloadS` without a request.
+ * thread, or in a worker thread where it cannot be loaded there): the chat template from the file,
+ * tokens streamed as they come, usage from the model's own tokenizer, and the memory given back
+ * after `idleUnloadS` without a request.
  */
 export class LlamaBackend implements AgentBackend {
   readonly kind = 'llama' as const;
@@ -58,7 +59,7 @@ export class LlamaBackend implements AgentBackend {
   }
 
   /** Where the engine runs once started: on the agent's thread, or in a worker thread (`undefined` before it starts). */
-  engineThread(): Promise<'agent-thread' | 'worker' | undefined> {
+  engineThread(): Promise<EngineThread | undefined> {
     return this.worker.where();
   }
 

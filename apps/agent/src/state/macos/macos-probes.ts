@@ -33,15 +33,16 @@ export const MACOS_PROBES: readonly StateProbe[] = [
 export interface MacosProbeOptions {
   /** Run the camera/microphone helper (`AGENT_CAPTURE_PROBE`); off, both stay `unknown`. */
   capture: boolean;
-  /** How often the helper looks (the heartbeat's cadence). */
-  captureIntervalMs?: number;
   onProblem?: (message: string) => void;
 }
+
+/** How often the helper looks: the machine state's own cache period, so each heartbeat's reading is fresh. */
+const CAPTURE_INTERVAL_MS = 5_000;
 
 /** The command probes, then the camera/microphone helper when asked for. */
 export function macosProbes(options: MacosProbeOptions): readonly StateProbe[] {
   if (!options.capture) return MACOS_PROBES;
-  const intervalMs = options.captureIntervalMs ?? 5_000;
+  const intervalMs = CAPTURE_INTERVAL_MS;
   const { command, args } = captureHelperCommand(intervalMs);
   return [...MACOS_PROBES, new CaptureWatcher({ command, args, intervalMs, ...(options.onProblem ? { onProblem: options.onProblem } : {}) })];
 }
