@@ -99,6 +99,26 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
     expect(line['engine']).toBe('agent-thread');
   });
 
+  it("serves its owner's API on AGENT_PORT: OpenAI chat (200 JSON, SSE), models, /infer, errors in OpenAI's shape", async () => {
+    const { port } = agents.get('mac-one') as { port: number };
+    const local = `http://127.0.0.1:${port}`;
+    const post = (route: string, body: unknown): Promise<Response> => fetch(`${local}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await post('/v1/chat/completions', { model: MODEL, messages: PROMPT, max_tokens: 4 });
+    expect(json.status).toBe(200);
+    expect(((await json.json()) as { choices: Array<{ finish_reason: string }> }).choices[0]?.finish_reason).toBe('length');
+    const infer = await post('/infer', { model: MODEL, input: { prompt: 'Once upon a time', max_tokens: 4 } });
+    expect(infer.status).toBe(200);
+    expect(await infer.json()).toMatchObject({ model: MODEL, output: expect.any(String), finish_reason: 'length', usage: { completion_tokens: 4 } });
+    const sdk = new OpenAI({ baseURL: `${local}/v1`, apiKey: 'unused', maxRetries: 0 });
+    expect((await sdk.models.list()).data.map((m) => m.id)).toContain(MODEL);
+    let streamed = '';
+    for await (const chunk of await sdk.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 8, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(streamed.length).toBeGreaterThan(0);
+    const unknown = await post('/v1/chat/completions', { model: 'local/nope', messages: PROMPT });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'model_not_found', param: 'model' } });
+  });
+
   it('streams tokens from the model, with usage from its tokenizer', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: PROMPT, stream: true, stream_options: { include_usage: true }, max_tokens: 24 });
     let text = '';
@@ -190,8 +210,22 @@ describe('the local agent: a real tiny model behind IIR over NATS', () => {
   });
 
   it('moves traffic to another agent when one is killed, once it goes stale', async () => {
-    await startAgent('mac-two', { AGENT_PARALLEL: '2' });
-    const one = agents.get('mac-one') as { proc: ServiceProcess };
+    // mac-two runs its model in a worker thread: the same greedy answer as mac-one's, on its own thread.
+    const two = await startAgent('mac-two', { AGENT_PARALLEL: '2', AGENT_LLAMA_THREAD: 'worker' });
+    const one = agents.get('mac-one') as { proc: ServiceProcess; port: number };
+    const greedy = async (port: number): Promise<string> => {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, messages: PROMPT, max_tokens: 16, temperature: 0 }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? '';
+    };
+    const answer = await greedy(one.port);
+    expect(answer.length).toBeGreaterThan(0);
+    expect(await greedy(two.port)).toBe(answer);
+    expect((await two.proc.waitForLog((l) => l.msg === 'model loaded', { what: 'mac-two to load its model' }))['engine']).toBe('worker');
     await one.proc.kill();
     const reason = await waitFor(async () => {
       const { response, data } = await client.chat.completions.create({ model: MODEL, messages: PROMPT, max_tokens: 2 }).withResponse();

@@ -1,5 +1,5 @@
 import { BusError, type ChatCompletionChunk, type ChatCompletionRequest } from '@iir/contracts';
-import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { foldChunks } from '../serving/fold-chunks';
 import { validateChat, validateEmbeddings } from '../serving/chat-validation';
@@ -35,6 +35,7 @@ export class AgentApiController {
   }
 
   @Post('v1/chat/completions')
+  @HttpCode(200)
   async chat(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = abortOnClose(req, reply);
     try {
@@ -48,6 +49,7 @@ export class AgentApiController {
 
   /** OpenAI's embeddings, for backends that make them. */
   @Post('v1/embeddings')
+  @HttpCode(200)
   async embeddings(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = abortOnClose(req, reply);
     try {
@@ -59,6 +61,7 @@ export class AgentApiController {
 
   /** `{"model", "input": {"prompt", …params}}` → `{"output", "usage"}`. */
   @Post('infer')
+  @HttpCode(200)
   async infer(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = abortOnClose(req, reply);
     try {
