@@ -20,6 +20,9 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 128);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const MODEL = path.join(root, 'models/stories260K.gguf');
 const PROMPT = 'Once upon a time';
+// BENCH_BASELINE=<path of another build's dist/apps/all-in-one/main.js>: that build's `npm start` runs
+// beside this one, interleaved, so a change's effect on the first token is measured in one run.
+const BASELINE = process.env.BENCH_BASELINE;
 process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD = 'true';
 const start = (args, env) => startProcess(process.execPath, args, env, { cwd: root });
 const waitForLog = (child, test, what, timeoutMs = 30_000) => waitForLine(child, test, what, timeoutMs);
@@ -110,15 +113,22 @@ function procStat(pid) {
   return { cpuMs: cpuTicks * 10, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
-async function main() {
-  await import('node:child_process').then(({ execFileSync }) => execFileSync(process.execPath, ['tools/build.mjs', 'all-in-one', 'agent'], { cwd: root, stdio: 'inherit', env: { ...process.env, IIR_BUILD_QUIET: '1' } }));
+/** One `npm start` process from a bundle (run from its own checkout), with its gateway's and agent's ports. */
+async function bootIir(bundle) {
   const data = mkdtempSync(path.join(tmpdir(), 'iir-agent-bench-'));
   const ports = { GATEWAY_PORT: '0', ROUTER_PORT: '0', REGISTRY_PORT: '0', AUTH_PORT: '0', CLASSIFIER_PORT: '0', AGENT_PORT: '0' };
-  const iir = start(['dist/apps/all-in-one/main.js'], { ...ports, HTTP_HOST: '127.0.0.1', IIR_DATA_DIR: data, NATS_URL: '', AGENT_BACKENDS: 'llama', AGENT_PRELOAD: 'true', AGENT_THREADS: '1', LOG_LEVEL: 'info' });
-  const bare = start(['tools/bench/bare-llama-server.mjs'], { BARE_MODEL: MODEL });
+  const iir = startProcess(process.execPath, [bundle], { ...ports, HTTP_HOST: '127.0.0.1', IIR_DATA_DIR: data, NATS_URL: '', AGENT_BACKENDS: 'llama', AGENT_PRELOAD: 'true', AGENT_THREADS: '1', LOG_LEVEL: 'info' }, { cwd: path.resolve(path.dirname(bundle), '../../..') });
   const gw = await waitForLog(iir, (j) => j.msg === 'gateway listening', 'the gateway');
   const agentApi = await waitForLog(iir, (j) => j.msg === 'agent listening', 'the agent API');
   await waitForLog(iir, (j) => typeof j.msg === 'string' && j.msg.startsWith('registered'), 'the agent to register');
+  return { iir, gw, agentApi };
+}
+
+async function main() {
+  await import('node:child_process').then(({ execFileSync }) => execFileSync(process.execPath, ['tools/build.mjs', 'all-in-one', 'agent'], { cwd: root, stdio: 'inherit', env: { ...process.env, IIR_BUILD_QUIET: '1' } }));
+  const bare = start(['tools/bench/bare-llama-server.mjs'], { BARE_MODEL: MODEL });
+  const { iir, gw, agentApi } = await bootIir(path.join(root, 'dist/apps/all-in-one/main.js'));
+  const baseline = BASELINE ? await bootIir(path.resolve(BASELINE)) : undefined;
 
   const { getLlama } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, maxThreads: 1, logLevel: 'error' });
@@ -130,6 +140,8 @@ async function main() {
     // The agent's own API in the same process: what the agent costs without the gateway and the bus.
     agent: streamed(agentApi.port, '/v1/chat/completions', 'http'),
     iir: streamed(gw.port, '/v1/chat/completions', 'http'),
+    // Next to this build's row in either order, so both have the same neighbours (never the direct call).
+    ...(baseline ? { baseline: streamed(baseline.gw.port, '/v1/chat/completions', 'http') } : {}),
     iirFetch: streamed(gw.port, '/v1/chat/completions', 'fetch'),
   };
   const names = Object.keys(sides);
@@ -157,6 +169,12 @@ async function main() {
   const pct = (x) => `${(((d.tps - x.tps) / d.tps) * 100).toFixed(1)}%`;
   console.log(`| IIR adds (vs direct) | +${(t.ttft - d.ttft).toFixed(2)} ms | ${pct(t)} per token | |`);
   console.log(`| the minimal server adds (vs direct) | +${(b.ttft - d.ttft).toFixed(2)} ms | ${pct(b)} per token | |`);
+  if (baseline) {
+    const base = row(`through IIR, the baseline build (${BASELINE})`, results.baseline);
+    console.log(`| ${base.name} | ${base.ttft.toFixed(2)} ms | ${base.tps.toFixed(0)} | ${base.tokens} |`);
+    console.log(`| this build vs the baseline | ${(t.ttft - base.ttft >= 0 ? '+' : '') + (t.ttft - base.ttft).toFixed(2)} ms | | |`);
+    baseline.iir.kill('SIGTERM');
+  }
   iir.kill('SIGTERM');
   bare.kill('SIGTERM');
 
