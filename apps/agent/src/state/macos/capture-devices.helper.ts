@@ -5,7 +5,7 @@
  * public API: the property the system's own indicators rest on). It prints one JSON line per look
  * on stdout — `{"camera":false,"microphone":true}`, a field `"unknown"` when AVFoundation would not
  * say — and nothing else. It enumerates devices and never opens one, so it records nothing and
- * needs no camera or microphone permission.
+ * should need no camera or microphone permission (macOS asks for one to capture, not to list).
  *
  * One long-lived process rather than a command per heartbeat: loading AVFoundation costs a few
  * hundred milliseconds of CPU, a look afterwards next to nothing. Between looks it runs the thread's
