@@ -1,6 +1,6 @@
 import { AuthClient, RegistryClient, RouterClient, type Bus } from '@iir/contracts';
 import type { JsonLogger } from '@iir/platform';
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, Inject } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsDirectory } from './agents/agents-directory.service';
@@ -33,7 +33,7 @@ import { ApiKeysController } from './keys/api-keys.controller';
 import { StatsController } from './keys/stats.controller';
 import { providerTpmLimits } from './limits/provider-tpm';
 import { RateLimiter } from './limits/rate-limiter';
-import { createRedis } from './redis/redis-connection';
+import { createRedis, redisReady } from './redis/redis-connection';
 import { REQUEST_LIMITS, RequestLimits } from './limits/request-limits';
 import { ModelsCatalog } from './models/models-catalog.service';
 import { EmbeddingsController } from './embeddings/embeddings.controller';
@@ -50,10 +50,21 @@ import { RegistryAdminController } from './registry-admin/registry-admin.control
 import { UsageRecorder } from './usage/usage-recorder';
 
 const REDIS = Symbol('REDIS');
+const REDIS_STARTUP_WAIT_MS = 2_000;
 
 @Module({})
-export class GatewayModule implements OnApplicationShutdown {
+export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis | undefined) {}
+
+  /**
+   * Before the gateway listens, its Redis connection gets a moment to come up (at most 2 s):
+   * commands fail fast rather than queue, so a request that arrived while
+   * it was still connecting would bypass the cache and count its limits in memory only. A Redis
+   * that is down does not hold the start longer than that; the connection keeps trying after.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis) await redisReady(this.redis, REDIS_STARTUP_WAIT_MS).catch(() => undefined);
+  }
 
   static register(config: GatewayConfig, bus: Bus, logger: JsonLogger): DynamicModule {
     const auth = authSettings(config);
